@@ -1,0 +1,107 @@
+package io.facestream.detect;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Decodes the raw heads of an insightface-style RetinaFace export (e.g. {@code mnet.25_v2.onnx}):
+ * per stride a score map {@code 1 x 2A x H x W} (background channels first, face score in channel
+ * A + a), box deltas {@code 1 x 4A x H x W} (channel 4a + k) and landmark deltas
+ * {@code 1 x 10A x H x W} (channel 10a + 2p + {x,y}). Anchor a of cell (x, y) is centred at
+ * {@code 7.5 + x * stride, 7.5 + y * stride} with side {@code anchorSizes[a]}.
+ */
+public final class AnchorDecoder {
+
+    /** The raw output tensors of one stride, flattened in NCHW order. */
+    public record StrideOutput(int stride, int height, int width, float[] scores, float[] boxDeltas,
+                               float[] landmarkDeltas) {}
+
+    /** Anchor sides per stride, in channel order. */
+    public record StrideAnchors(int stride, float[] anchorSizes) {}
+
+    private static final float ANCHOR_CENTRE_OFFSET = 7.5f;
+
+    private final List<StrideAnchors> strides;
+    private final float landmarkScale;
+
+    /**
+     * @param landmarkScale landmark delta multiplier: 0.2 for the v2 exports, 1.0 for v1
+     */
+    public AnchorDecoder(List<StrideAnchors> strides, float landmarkScale) {
+        this.strides = List.copyOf(strides);
+        this.landmarkScale = landmarkScale;
+    }
+
+    /** The anchors of the insightface MobileNet0.25 RetinaFace exports: strides 32/16/8. */
+    public static List<StrideAnchors> insightfaceAnchors() {
+        return List.of(
+                new StrideAnchors(32, new float[] {512, 256}),
+                new StrideAnchors(16, new float[] {128, 64}),
+                new StrideAnchors(8, new float[] {32, 16}));
+    }
+
+    public List<StrideAnchors> strides() {
+        return strides;
+    }
+
+    /** Every anchor whose face score is at least {@code scoreThreshold}, in model-input pixels. */
+    public List<DetectedFace> decode(List<StrideOutput> outputs, float scoreThreshold) {
+        List<DetectedFace> faces = new ArrayList<>();
+        for (StrideOutput output : outputs) {
+            decodeStride(output, anchorsFor(output.stride()), scoreThreshold, faces);
+        }
+        return faces;
+    }
+
+    private float[] anchorsFor(int stride) {
+        for (StrideAnchors anchors : strides) {
+            if (anchors.stride() == stride) {
+                return anchors.anchorSizes();
+            }
+        }
+        throw new IllegalArgumentException("no anchors configured for stride " + stride);
+    }
+
+    private void decodeStride(StrideOutput out, float[] sizes, float threshold, List<DetectedFace> faces) {
+        int anchorCount = sizes.length;
+        int plane = out.height() * out.width();
+        checkLength("scores", out.scores(), 2 * anchorCount * plane, out.stride());
+        checkLength("box deltas", out.boxDeltas(), 4 * anchorCount * plane, out.stride());
+        checkLength("landmark deltas", out.landmarkDeltas(), 10 * anchorCount * plane, out.stride());
+        for (int a = 0; a < anchorCount; a++) {
+            float size = sizes[a];
+            for (int y = 0; y < out.height(); y++) {
+                for (int x = 0; x < out.width(); x++) {
+                    int cell = y * out.width() + x;
+                    float score = out.scores()[(anchorCount + a) * plane + cell];
+                    if (score < threshold) {
+                        continue;
+                    }
+                    float cx = ANCHOR_CENTRE_OFFSET + x * out.stride();
+                    float cy = ANCHOR_CENTRE_OFFSET + y * out.stride();
+                    float[] box = out.boxDeltas();
+                    float boxCx = cx + box[(4 * a) * plane + cell] * size;
+                    float boxCy = cy + box[(4 * a + 1) * plane + cell] * size;
+                    float boxW = size * (float) Math.exp(box[(4 * a + 2) * plane + cell]);
+                    float boxH = size * (float) Math.exp(box[(4 * a + 3) * plane + cell]);
+                    float[] landmarks = new float[2 * DetectedFace.LANDMARK_COUNT];
+                    for (int p = 0; p < DetectedFace.LANDMARK_COUNT; p++) {
+                        landmarks[2 * p] = cx + out.landmarkDeltas()[(10 * a + 2 * p) * plane + cell] * landmarkScale * size;
+                        landmarks[2 * p + 1] = cy + out.landmarkDeltas()[(10 * a + 2 * p + 1) * plane + cell] * landmarkScale * size;
+                    }
+                    faces.add(new DetectedFace(score,
+                            boxCx - 0.5f * (boxW - 1), boxCy - 0.5f * (boxH - 1),
+                            boxCx + 0.5f * (boxW - 1), boxCy + 0.5f * (boxH - 1), landmarks));
+                }
+            }
+        }
+    }
+
+    private static void checkLength(String what, float[] values, int expected, int stride) {
+        if (values.length != expected) {
+            throw new IllegalArgumentException(String.format(
+                    "stride %d: %s have %d values, expected %d; is this an insightface RetinaFace export?",
+                    stride, what, values.length, expected));
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package io.facestream.detect;
+
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.inference.Predictor;
+import ai.djl.translate.TranslateException;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.Map;
+
+/**
+ * A loaded RetinaFace model. Thread-safe and meant to be shared (one per Flink subtask); each
+ * inference thread opens its own {@link Session}, because a DJL predictor is not thread-safe.
+ */
+public final class FaceDetector implements AutoCloseable {
+
+    private final DetectorSettings settings;
+    private final Model model;
+    private final String modelName;
+    private final String modelSha256;
+
+    private FaceDetector(DetectorSettings settings, Model model, String modelName, String modelSha256) {
+        this.settings = settings;
+        this.model = model;
+        this.modelName = modelName;
+        this.modelSha256 = modelSha256;
+    }
+
+    public static FaceDetector load(DetectorSettings settings) throws IOException {
+        OpenCvNatives.load();
+        ModelFile file = ModelFile.load(settings.modelPath());
+        Model model = Model.newInstance(file.name(), "OnnxRuntime");
+        String threads = Integer.toString(settings.intraOpThreads());
+        try {
+            // One ORT thread per inference thread: parallelism comes from slots and inference threads.
+            model.load(new ByteArrayInputStream(file.bytes()),
+                    Map.of("intraOpNumThreads", threads, "interOpNumThreads", "1"));
+        } catch (MalformedModelException | IOException | RuntimeException e) {
+            model.close();
+            throw new IOException("Could not load the ONNX model " + file.name() + ": " + e.getMessage(), e);
+        }
+        return new FaceDetector(settings, model, file.name(), file.sha256());
+    }
+
+    public String modelName() {
+        return modelName;
+    }
+
+    public String modelSha256() {
+        return modelSha256;
+    }
+
+    public DetectorSettings settings() {
+        return settings;
+    }
+
+    /** Opens a session for the calling thread; not to be shared between threads. */
+    public Session newSession() {
+        return new Session();
+    }
+
+    @Override
+    public void close() {
+        model.close();
+    }
+
+    /** One inference thread's decoder, buffers and predictor. */
+    public final class Session implements AutoCloseable {
+        private final ImageDecoder decoder = new ImageDecoder(settings.maxImageBytes());
+        private final RetinaFaceTranslator translator = new RetinaFaceTranslator(settings.inputSize(),
+                new AnchorDecoder(AnchorDecoder.insightfaceAnchors(), settings.landmarkScale()),
+                settings.scoreThreshold(), settings.nmsThreshold());
+        private final Predictor<DecodedImage, Detections> predictor = model.newPredictor(translator);
+
+        private Session() {}
+
+        /** Decodes and detects; rejects images it cannot decode or the model fails on. */
+        public ImageDetections detect(byte[] encoded, String contentType) throws ImageRejectedException {
+            long started = System.nanoTime();
+            try (DecodedImage image = decoder.decode(encoded, contentType)) {
+                long decoded = System.nanoTime();
+                Detections detections;
+                try {
+                    detections = predictor.predict(image);
+                } catch (TranslateException | RuntimeException e) {
+                    throw new ImageRejectedException(io.facestream.avro.DeadLetterReason.INFERENCE_FAILED,
+                            "The model failed on this " + image.width() + "x" + image.height() + " image: " + e.getMessage()
+                                    + ". If it persists for valid images, check the model with the 'detect' command.", e);
+                }
+                return new ImageDetections(image.width(), image.height(), detections.faces(), decoded - started,
+                        detections.preprocessNanos(), detections.inferenceNanos(), detections.postprocessNanos());
+            }
+        }
+
+        @Override
+        public void close() {
+            predictor.close();
+            translator.close();
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package io.facestream.detect;
+
+import io.facestream.avro.DeadLetterReason;
+import java.util.Locale;
+import org.opencv.core.Mat;
+import org.opencv.core.MatOfByte;
+import org.opencv.imgcodecs.Imgcodecs;
+
+/**
+ * Decodes encoded images with OpenCV into 8-bit BGR: alpha dropped, grey expanded to three
+ * channels, EXIF orientation applied. Rejects what it cannot decode with a dead-letter reason.
+ */
+public final class ImageDecoder {
+
+    /** Image formats recognised from their first bytes. */
+    enum Format { JPEG, PNG, BMP, WEBP, TIFF, PNM }
+
+    private final long maxImageBytes;
+
+    public ImageDecoder(long maxImageBytes) {
+        OpenCvNatives.load();
+        this.maxImageBytes = maxImageBytes;
+    }
+
+    public DecodedImage decode(byte[] encoded, String contentType) throws ImageRejectedException {
+        if (encoded == null || encoded.length == 0) {
+            throw new ImageRejectedException(DeadLetterReason.EMPTY_PAYLOAD,
+                    "The image is empty (0 bytes). Send the encoded image bytes (JPEG, PNG, ...) as the value.");
+        }
+        if (encoded.length > maxImageBytes) {
+            throw new ImageRejectedException(DeadLetterReason.PAYLOAD_TOO_LARGE, String.format(
+                    "The image has %d bytes, over the limit of %d. Raise --max-image-bytes or send smaller images.",
+                    encoded.length, maxImageBytes));
+        }
+        if (contentType != null && !contentType.isBlank()
+                && !contentType.toLowerCase(Locale.ROOT).trim().startsWith("image/")) {
+            throw new ImageRejectedException(DeadLetterReason.UNSUPPORTED_CONTENT_TYPE, String.format(
+                    "Content type '%s' is not an image type. Set contentType to image/jpeg, image/png, ... or leave it null.",
+                    contentType));
+        }
+        Format format = sniff(encoded);
+        if (format == null) {
+            throw new ImageRejectedException(DeadLetterReason.UNSUPPORTED_FORMAT,
+                    "The bytes are not in an image format FaceStream decodes (JPEG, PNG, BMP, WebP, TIFF, PNM); "
+                            + "first bytes: " + hexPrefix(encoded) + ". Convert the image to JPEG or PNG.");
+        }
+        if (isTruncated(format, encoded)) {
+            throw new ImageRejectedException(DeadLetterReason.CORRUPT_IMAGE, String.format(
+                    "The %s image is truncated (%d bytes, no end marker). Re-send the complete file.",
+                    format, encoded.length));
+        }
+        MatOfByte buffer = new MatOfByte(encoded);
+        Mat bgr;
+        try {
+            bgr = Imgcodecs.imdecode(buffer, Imgcodecs.IMREAD_COLOR);
+        } finally {
+            buffer.release();
+        }
+        if (bgr.empty()) {
+            bgr.release();
+            throw new ImageRejectedException(DeadLetterReason.CORRUPT_IMAGE, String.format(
+                    "The %s image (%d bytes) could not be decoded: the file is damaged. Re-send a valid image.",
+                    format, encoded.length));
+        }
+        return new DecodedImage(bgr);
+    }
+
+    static Format sniff(byte[] b) {
+        if (startsWith(b, 0xFF, 0xD8, 0xFF)) {
+            return Format.JPEG;
+        }
+        if (startsWith(b, 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A)) {
+            return Format.PNG;
+        }
+        if (startsWith(b, 'B', 'M')) {
+            return Format.BMP;
+        }
+        if (startsWith(b, 'R', 'I', 'F', 'F') && b.length >= 12 && b[8] == 'W' && b[9] == 'E' && b[10] == 'B' && b[11] == 'P') {
+            return Format.WEBP;
+        }
+        if (startsWith(b, 'I', 'I', 0x2A, 0x00) || startsWith(b, 'M', 'M', 0x00, 0x2A)) {
+            return Format.TIFF;
+        }
+        if (b.length >= 2 && b[0] == 'P' && b[1] >= '1' && b[1] <= '6') {
+            return Format.PNM;
+        }
+        return null;
+    }
+
+    /**
+     * libjpeg "decodes" a truncated JPEG by filling the rest with grey, so its absence of an end
+     * marker is checked here; a PNG must end with its IEND chunk.
+     */
+    private static boolean isTruncated(Format format, byte[] b) {
+        switch (format) {
+            case JPEG: {
+                // Some writers append padding after EOI; look for it near the end.
+                for (int i = b.length - 2; i >= Math.max(0, b.length - 64); i--) {
+                    if ((b[i] & 0xFF) == 0xFF && (b[i + 1] & 0xFF) == 0xD9) {
+                        return false;
+                    }
+                }
+                return true;
+            }
+            case PNG:
+                return b.length < 12 || !(b[b.length - 8] == 'I' && b[b.length - 7] == 'E'
+                        && b[b.length - 6] == 'N' && b[b.length - 5] == 'D');
+            default:
+                return false;
+        }
+    }
+
+    private static boolean startsWith(byte[] b, int... prefix) {
+        if (b.length < prefix.length) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length; i++) {
+            if ((b[i] & 0xFF) != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String hexPrefix(byte[] b) {
+        StringBuilder hex = new StringBuilder();
+        for (int i = 0; i < Math.min(8, b.length); i++) {
+            hex.append(String.format("%02x", b[i] & 0xFF));
+        }
+        return hex.toString();
+    }
+}

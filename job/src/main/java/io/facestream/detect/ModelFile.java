@@ -1,0 +1,47 @@
+package io.facestream.detect;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/** The bytes of an ONNX model with its name and sha256: the default one from the jar, or a file. */
+public record ModelFile(String name, String sha256, byte[] bytes) {
+
+    /** Where the build puts the default model (fetched from npm, checksum-checked). */
+    public static final String DEFAULT_RESOURCE = "/facestream/models/mnet.25_v2.onnx";
+    public static final String DEFAULT_SHA256 = "cd1acf4887eff165497762346fcafbdec58f662a2ceb01e5edb979f54b9875b6";
+
+    public static ModelFile load(Path pathOrNull) throws IOException {
+        return pathOrNull == null ? loadDefault() : fromBytes(pathOrNull.getFileName().toString(), Files.readAllBytes(pathOrNull));
+    }
+
+    public static ModelFile loadDefault() throws IOException {
+        byte[] bytes;
+        try (InputStream in = ModelFile.class.getResourceAsStream(DEFAULT_RESOURCE)) {
+            if (in == null) {
+                throw new IOException("The default model " + DEFAULT_RESOURCE + " is not on the classpath. Build with "
+                        + "'mvn package' (it fetches the model with npm), or pass --model PATH to a RetinaFace .onnx file.");
+            }
+            bytes = in.readAllBytes();
+        }
+        ModelFile model = fromBytes("mnet.25_v2.onnx", bytes);
+        if (!model.sha256().equals(DEFAULT_SHA256)) {
+            throw new IOException("The default model in the jar has sha256 " + model.sha256() + ", expected "
+                    + DEFAULT_SHA256 + ". The jar is damaged: rebuild it with 'mvn package'.");
+        }
+        return model;
+    }
+
+    private static ModelFile fromBytes(String name, byte[] bytes) {
+        try {
+            String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+            return new ModelFile(name, sha, bytes);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
