@@ -1,0 +1,68 @@
+package io.facestream.job;
+
+import io.facestream.avro.DeadLetter;
+import io.facestream.avro.DeadLetterReason;
+import io.facestream.avro.ImageEvent;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificDatumWriter;
+
+/** Builds dead letters that carry the original payload, or only its size when it is over the limit. */
+public final class DeadLetters {
+
+    private DeadLetters() {}
+
+    public static DeadLetter of(SourcedImageEvent in, DeadLetterReason reason, String message, int payloadLimit) {
+        byte[] payload = originalPayload(in);
+        long size = payload == null ? 0 : payload.length;
+        return DeadLetter.newBuilder()
+                .setEventId(in.eventIdOrNull())
+                .setSource(in.source)
+                .setReason(reason)
+                .setMessage(message)
+                .setPayload(payload != null && payload.length <= payloadLimit ? ByteBuffer.wrap(payload) : null)
+                .setPayloadSize(size)
+                .setFailedAt(Instant.now())
+                .build();
+    }
+
+    /** The record value as it arrived: raw bytes, the image (raw mode), or the event re-encoded. */
+    static byte[] originalPayload(SourcedImageEvent in) {
+        if (in.rawPayload != null) {
+            return in.rawPayload;
+        }
+        if (in.event == null) {
+            return null;
+        }
+        if (in.valueIsImage) {
+            return bytes(in.event.getImageBytes());
+        }
+        return encode(in.event);
+    }
+
+    static byte[] bytes(ByteBuffer buffer) {
+        if (buffer == null) {
+            return null;
+        }
+        ByteBuffer view = buffer.duplicate();
+        byte[] bytes = new byte[view.remaining()];
+        view.get(bytes);
+        return bytes;
+    }
+
+    private static byte[] encode(ImageEvent event) {
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
+            new SpecificDatumWriter<>(ImageEvent.class).write(event, encoder);
+            encoder.flush();
+            return out.toByteArray();
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,161 @@
+package io.facestream.job;
+
+import io.facestream.avro.DeadLetterReason;
+import io.facestream.avro.ImageEvent;
+import io.facestream.avro.ModelInfo;
+import io.facestream.detect.FaceDetector;
+import io.facestream.detect.ImageDetections;
+import io.facestream.detect.ImageRejectedException;
+import io.facestream.schemas.AvroTrust;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.streaming.api.functions.async.ResultFuture;
+import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Detects faces asynchronously: {@link #open} loads the model once per subtask and starts a fixed
+ * pool of inference threads, each with its own predictor; {@link #asyncInvoke} only hands the
+ * image to that pool. Every event completes with exactly one outcome: a result, or a dead letter
+ * for bad input, a model failure or a timeout (never an exception that would restart the job).
+ */
+public class FaceDetectionFunction extends RichAsyncFunction<SourcedImageEvent, DetectionOutcome> {
+
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(FaceDetectionFunction.class);
+
+    private final FaceDetectionSettings settings;
+
+    private transient FaceDetector detector;
+    private transient ModelInfo modelInfo;
+    private transient ExecutorService inferencePool;
+    private transient ThreadLocal<FaceDetector.Session> sessions;
+    private transient List<FaceDetector.Session> openSessions;
+
+    public FaceDetectionFunction(FaceDetectionSettings settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public void open(OpenContext openContext) throws Exception {
+        AvroTrust.trustFaceStreamSchemas();
+        int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        detector = FaceDetector.load(settings.detector());
+        modelInfo = new ModelInfo(detector.modelName(), detector.modelSha256());
+        openSessions = Collections.synchronizedList(new ArrayList<>());
+        sessions = ThreadLocal.withInitial(() -> {
+            FaceDetector.Session session = detector.newSession();
+            openSessions.add(session);
+            return session;
+        });
+        AtomicInteger threadNumber = new AtomicInteger();
+        inferencePool = new ThreadPoolExecutor(settings.inferenceThreads(), settings.inferenceThreads(), 0,
+                TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), runnable -> {
+                    Thread thread = new Thread(runnable, "facestream-inference-" + subtask + "-" + threadNumber.incrementAndGet());
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        LOG.info("Subtask {} loaded {} (sha256 {}) with {} inference thread(s)", subtask, detector.modelName(),
+                detector.modelSha256(), settings.inferenceThreads());
+    }
+
+    @Override
+    public void asyncInvoke(SourcedImageEvent input, ResultFuture<DetectionOutcome> resultFuture) {
+        if (!input.isParsed()) {
+            resultFuture.complete(List.of(deadLetter(input, input.parseFailure, input.parseFailureMessage)));
+            return;
+        }
+        long received = System.nanoTime();
+        try {
+            inferencePool.execute(() -> resultFuture.complete(List.of(detect(input, received))));
+        } catch (RejectedExecutionException e) {
+            // Only while closing; the event is replayed from the last checkpoint.
+            resultFuture.completeExceptionally(e);
+        }
+    }
+
+    @Override
+    public void timeout(SourcedImageEvent input, ResultFuture<DetectionOutcome> resultFuture) {
+        resultFuture.complete(List.of(deadLetter(input, DeadLetterReason.TIMEOUT, String.format(
+                "Detection did not finish within %d ms. Raise --timeout, add parallelism, or send smaller images.",
+                settings.timeout().toMillis()))));
+    }
+
+    DetectionOutcome detect(SourcedImageEvent input, long receivedNanos) {
+        long started = System.nanoTime();
+        ImageEvent event = input.event;
+        try {
+            checkEvent(event);
+            ImageDetections detections = sessions.get().detect(imageBytes(event), event.getContentType());
+            return DetectionOutcome.of(Results.of(event, input.source, modelInfo, detections,
+                    started - receivedNanos, System.nanoTime() - receivedNanos));
+        } catch (ImageRejectedException e) {
+            return deadLetter(input, e.reason(), e.getMessage());
+        } catch (RuntimeException | LinkageError e) {
+            LOG.warn("Detection failed for event {}", input.eventIdOrNull(), e);
+            return deadLetter(input, DeadLetterReason.INFERENCE_FAILED, "Detection failed unexpectedly: " + e
+                    + ". The event is kept here; report it if valid images fail.");
+        }
+    }
+
+    private static void checkEvent(ImageEvent event) throws ImageRejectedException {
+        if (event.getEventId() == null || event.getEventId().isBlank()) {
+            throw new ImageRejectedException(DeadLetterReason.MISSING_EVENT_ID,
+                    "The event has an empty eventId. Give every image event a unique id.");
+        }
+        if (event.getImageBytes() == null && event.getImageUri() == null) {
+            throw new ImageRejectedException(DeadLetterReason.MISSING_IMAGE,
+                    "The event has neither imageBytes nor imageUri. Set one of them.");
+        }
+    }
+
+    private static byte[] imageBytes(ImageEvent event) throws ImageRejectedException {
+        if (event.getImageBytes() != null) {
+            return DeadLetters.bytes(event.getImageBytes());
+        }
+        String uri = event.getImageUri();
+        try {
+            URI parsed = URI.create(uri);
+            if (!"file".equalsIgnoreCase(parsed.getScheme())) {
+                throw new ImageRejectedException(DeadLetterReason.IMAGE_URI_UNREADABLE,
+                        "imageUri '" + uri + "' is not a file: URI; FaceStream reads images by reference from file: URIs "
+                                + "on a filesystem every TaskManager mounts.");
+            }
+            return Files.readAllBytes(Path.of(parsed));
+        } catch (IOException | IllegalArgumentException e) {
+            throw new ImageRejectedException(DeadLetterReason.IMAGE_URI_UNREADABLE,
+                    "imageUri '" + uri + "' could not be read (" + e + "). Check that the file exists on every TaskManager.", e);
+        }
+    }
+
+    private DetectionOutcome deadLetter(SourcedImageEvent input, DeadLetterReason reason, String message) {
+        return DetectionOutcome.of(DeadLetters.of(input, reason, message, settings.deadLetterPayloadLimit()));
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (inferencePool != null) {
+            inferencePool.shutdownNow();
+            inferencePool.awaitTermination(30, TimeUnit.SECONDS);
+        }
+        if (openSessions != null) {
+            openSessions.forEach(FaceDetector.Session::close);
+        }
+        if (detector != null) {
+            detector.close();
+        }
+    }
+}

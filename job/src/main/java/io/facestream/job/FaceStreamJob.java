@@ -1,0 +1,53 @@
+package io.facestream.job;
+
+import io.facestream.avro.DeadLetter;
+import io.facestream.avro.FaceDetectionResult;
+import java.time.Duration;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The FaceStream job: image events from a source, faces detected, results and dead letters to
+ * their sinks. Sources and sinks come in from outside (Kafka in production, anything in tests);
+ * this class only wires them to the detection stage.
+ */
+public final class FaceStreamJob {
+
+    public static final String NAME = "FaceStream";
+
+    private final Source<SourcedImageEvent, ?, ?> source;
+    private final Sink<FaceDetectionResult> resultSink;
+    private final Sink<DeadLetter> deadLetterSink;
+    private final FaceDetectionSettings settings;
+
+    public FaceStreamJob(Source<SourcedImageEvent, ?, ?> source, Sink<FaceDetectionResult> resultSink,
+                         Sink<DeadLetter> deadLetterSink, FaceDetectionSettings settings) {
+        this.source = source;
+        this.resultSink = resultSink;
+        this.deadLetterSink = deadLetterSink;
+        this.settings = settings;
+    }
+
+    /** The job reading and writing the topics in {@code kafka}. */
+    public static FaceStreamJob onKafka(KafkaSettings kafka, FaceDetectionSettings settings) {
+        return new FaceStreamJob(kafka.source(), kafka.resultSink(), kafka.deadLetterSink(), settings);
+    }
+
+    /** Exactly-once checkpointing, which also commits the Kafka sinks' transactions. */
+    public static void enableCheckpointing(StreamExecutionEnvironment env, Duration interval) {
+        env.enableCheckpointing(interval.toMillis(), CheckpointingMode.EXACTLY_ONCE);
+    }
+
+    public void build(StreamExecutionEnvironment env) {
+        DataStream<SourcedImageEvent> events = env
+                .fromSource(source, WatermarkStrategy.noWatermarks(), "Image events")
+                .uid("image-events");
+        FaceDetection.Streams detected = FaceDetection.detectSourced(events, settings);
+        detected.results().sinkTo(resultSink).name("Detections").uid("detections-sink");
+        detected.deadLetters().sinkTo(deadLetterSink).name("Dead letters").uid("dead-letters-sink");
+    }
+}

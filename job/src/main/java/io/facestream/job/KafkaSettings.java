@@ -1,0 +1,255 @@
+package io.facestream.job;
+
+import io.facestream.avro.DeadLetter;
+import io.facestream.avro.FaceDetectionResult;
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.formats.avro.AvroSerializationSchema;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/**
+ * Where the job reads and writes: brokers, topics, input format, consumer group and the
+ * exactly-once producer settings. Validated when built; makes the job's Kafka source and sinks.
+ */
+public final class KafkaSettings implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    /** Brokers refuse transactions longer than transaction.max.timeout.ms, 15 minutes by default. */
+    public static final Duration BROKER_DEFAULT_MAX_TRANSACTION_TIMEOUT = Duration.ofMinutes(15);
+    public static final Duration DEFAULT_TRANSACTION_TIMEOUT = Duration.ofMinutes(10);
+
+    /** Where a consumer group without committed offsets starts. */
+    public enum StartingOffsets { EARLIEST, LATEST, COMMITTED }
+
+    private final String bootstrapServers;
+    private final String inputTopic;
+    private final String outputTopic;
+    private final String deadLetterTopic;
+    private final String groupId;
+    private final InputFormat inputFormat;
+    private final StartingOffsets startingOffsets;
+    private final boolean bounded;
+    private final String transactionalIdPrefix;
+    private final long transactionTimeoutMillis;
+    private final Map<String, String> consumerProperties;
+    private final Map<String, String> producerProperties;
+
+    private KafkaSettings(Builder b) {
+        this.bootstrapServers = b.bootstrapServers;
+        this.inputTopic = b.inputTopic;
+        this.outputTopic = b.outputTopic;
+        this.deadLetterTopic = b.deadLetterTopic;
+        this.groupId = b.groupId;
+        this.inputFormat = b.inputFormat;
+        this.startingOffsets = b.startingOffsets;
+        this.bounded = b.bounded;
+        this.transactionalIdPrefix = b.transactionalIdPrefix;
+        this.transactionTimeoutMillis = b.transactionTimeout.toMillis();
+        this.consumerProperties = new LinkedHashMap<>(b.consumerProperties);
+        this.producerProperties = new LinkedHashMap<>(b.producerProperties);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    public String inputTopic() {
+        return inputTopic;
+    }
+
+    public String outputTopic() {
+        return outputTopic;
+    }
+
+    public String deadLetterTopic() {
+        return deadLetterTopic;
+    }
+
+    public Duration transactionTimeout() {
+        return Duration.ofMillis(transactionTimeoutMillis);
+    }
+
+    public KafkaSource<SourcedImageEvent> source() {
+        OffsetsInitializer start = switch (startingOffsets) {
+            case EARLIEST -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+            case LATEST -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.LATEST);
+            case COMMITTED -> OffsetsInitializer.committedOffsets();
+        };
+        var builder = KafkaSource.<SourcedImageEvent>builder()
+                .setBootstrapServers(bootstrapServers)
+                .setTopics(inputTopic)
+                .setGroupId(groupId)
+                .setStartingOffsets(start)
+                .setDeserializer(new ImageEventDeserializer(inputFormat))
+                .setProperties(properties(consumerProperties));
+        if (bounded) {
+            builder.setBounded(OffsetsInitializer.latest());
+        }
+        return builder.build();
+    }
+
+    public KafkaSink<FaceDetectionResult> resultSink() {
+        return KafkaSink.<FaceDetectionResult>builder()
+                .setBootstrapServers(bootstrapServers)
+                .setRecordSerializer(KafkaRecordSerializationSchema.<FaceDetectionResult>builder()
+                        .setTopic(outputTopic)
+                        .setKeySerializationSchema(result -> result.getEventId().getBytes(StandardCharsets.UTF_8))
+                        .setValueSerializationSchema(AvroSerializationSchema.forSpecific(FaceDetectionResult.class))
+                        .build())
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setTransactionalIdPrefix(transactionalIdPrefix + "-detections")
+                .setKafkaProducerConfig(producerConfig())
+                .build();
+    }
+
+    public KafkaSink<DeadLetter> deadLetterSink() {
+        return KafkaSink.<DeadLetter>builder()
+                .setBootstrapServers(bootstrapServers)
+                .setRecordSerializer(KafkaRecordSerializationSchema.<DeadLetter>builder()
+                        .setTopic(deadLetterTopic)
+                        .setKeySerializationSchema(dead -> dead.getEventId() == null ? null
+                                : dead.getEventId().getBytes(StandardCharsets.UTF_8))
+                        .setValueSerializationSchema(AvroSerializationSchema.forSpecific(DeadLetter.class))
+                        .build())
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setTransactionalIdPrefix(transactionalIdPrefix + "-dead-letters")
+                .setKafkaProducerConfig(producerConfig())
+                .build();
+    }
+
+    private Properties producerConfig() {
+        Properties config = properties(producerProperties);
+        config.putIfAbsent("transaction.timeout.ms", Long.toString(transactionTimeoutMillis));
+        return config;
+    }
+
+    private static Properties properties(Map<String, String> values) {
+        Properties properties = new Properties();
+        properties.putAll(values);
+        return properties;
+    }
+
+    public static final class Builder {
+        private String bootstrapServers;
+        private String inputTopic = "facestream.images";
+        private String outputTopic = "facestream.detections";
+        private String deadLetterTopic = "facestream.dead-letters";
+        private String groupId = "facestream";
+        private InputFormat inputFormat = InputFormat.AVRO;
+        private StartingOffsets startingOffsets = StartingOffsets.EARLIEST;
+        private boolean bounded;
+        private String transactionalIdPrefix = "facestream";
+        private Duration transactionTimeout = DEFAULT_TRANSACTION_TIMEOUT;
+        private final Map<String, String> consumerProperties = new LinkedHashMap<>();
+        private final Map<String, String> producerProperties = new LinkedHashMap<>();
+
+        public Builder bootstrapServers(String bootstrapServers) {
+            this.bootstrapServers = bootstrapServers;
+            return this;
+        }
+
+        public Builder inputTopic(String inputTopic) {
+            this.inputTopic = inputTopic;
+            return this;
+        }
+
+        public Builder outputTopic(String outputTopic) {
+            this.outputTopic = outputTopic;
+            return this;
+        }
+
+        public Builder deadLetterTopic(String deadLetterTopic) {
+            this.deadLetterTopic = deadLetterTopic;
+            return this;
+        }
+
+        public Builder groupId(String groupId) {
+            this.groupId = groupId;
+            return this;
+        }
+
+        public Builder inputFormat(InputFormat inputFormat) {
+            this.inputFormat = Objects.requireNonNull(inputFormat);
+            return this;
+        }
+
+        public Builder startingOffsets(StartingOffsets startingOffsets) {
+            this.startingOffsets = Objects.requireNonNull(startingOffsets);
+            return this;
+        }
+
+        /** Stop at the input's latest offsets as of the job's start (batch-style runs and tests). */
+        public Builder bounded(boolean bounded) {
+            this.bounded = bounded;
+            return this;
+        }
+
+        public Builder transactionalIdPrefix(String transactionalIdPrefix) {
+            this.transactionalIdPrefix = transactionalIdPrefix;
+            return this;
+        }
+
+        public Builder transactionTimeout(Duration transactionTimeout) {
+            this.transactionTimeout = Objects.requireNonNull(transactionTimeout);
+            return this;
+        }
+
+        public Builder consumerProperties(Map<String, String> properties) {
+            consumerProperties.putAll(properties);
+            return this;
+        }
+
+        public Builder producerProperties(Map<String, String> properties) {
+            producerProperties.putAll(properties);
+            return this;
+        }
+
+        public KafkaSettings build() {
+            List<String> problems = new ArrayList<>();
+            if (bootstrapServers == null || bootstrapServers.isBlank()) {
+                problems.add("--bootstrap-servers is required: the Kafka brokers, e.g. localhost:9092");
+            }
+            requireName(problems, "--input-topic", inputTopic);
+            requireName(problems, "--output-topic", outputTopic);
+            requireName(problems, "--dead-letter-topic", deadLetterTopic);
+            requireName(problems, "--group-id", groupId);
+            requireName(problems, "--transactional-id-prefix", transactionalIdPrefix);
+            if (inputTopic != null && (inputTopic.equals(outputTopic) || inputTopic.equals(deadLetterTopic))) {
+                problems.add("--input-topic " + inputTopic + " must differ from the output and dead-letter topics");
+            }
+            if (transactionTimeout.isNegative() || transactionTimeout.isZero()
+                    || transactionTimeout.compareTo(BROKER_DEFAULT_MAX_TRANSACTION_TIMEOUT) > 0
+                    && !producerProperties.containsKey("transaction.timeout.ms")) {
+                problems.add("--transaction-timeout " + transactionTimeout + ": must be positive and at most the brokers' "
+                        + "transaction.max.timeout.ms (15 minutes by default), or the producer cannot start");
+            }
+            if (!problems.isEmpty()) {
+                throw new IllegalArgumentException("Invalid Kafka settings:\n  " + String.join("\n  ", problems));
+            }
+            return new KafkaSettings(this);
+        }
+
+        private static void requireName(List<String> problems, String flag, String value) {
+            if (value == null || value.isBlank()) {
+                problems.add(flag + " must not be empty");
+            }
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package io.facestream.job;
+
+import io.facestream.avro.BoundingBox;
+import io.facestream.avro.Face;
+import io.facestream.avro.FaceDetectionResult;
+import io.facestream.avro.FaceLandmarks;
+import io.facestream.avro.ImageEvent;
+import io.facestream.avro.ModelInfo;
+import io.facestream.avro.Point;
+import io.facestream.avro.SourceCoordinates;
+import io.facestream.avro.StageTimings;
+import io.facestream.detect.DetectedFace;
+import io.facestream.detect.ImageDetections;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Maps the detector's output to the Avro result record. */
+public final class Results {
+
+    private Results() {}
+
+    public static FaceDetectionResult of(ImageEvent event, SourceCoordinates source, ModelInfo model,
+                                         ImageDetections detections, long queueNanos, long totalNanos) {
+        List<Face> faces = new ArrayList<>(detections.faces().size());
+        for (DetectedFace face : detections.faces()) {
+            faces.add(toAvro(face));
+        }
+        return FaceDetectionResult.newBuilder()
+                .setEventId(event.getEventId())
+                .setEventTime(event.getEventTime())
+                .setSource(source)
+                .setImageWidth(detections.width())
+                .setImageHeight(detections.height())
+                .setModel(model)
+                .setFaces(faces)
+                .setTimings(StageTimings.newBuilder()
+                        .setQueueMicros(queueNanos / 1000)
+                        .setDecodeMicros(detections.decodeNanos() / 1000)
+                        .setPreprocessMicros(detections.preprocessNanos() / 1000)
+                        .setInferenceMicros(detections.inferenceNanos() / 1000)
+                        .setPostprocessMicros(detections.postprocessNanos() / 1000)
+                        .setTotalMicros(totalNanos / 1000)
+                        .build())
+                .setProcessedAt(Instant.now())
+                .build();
+    }
+
+    public static Face toAvro(DetectedFace face) {
+        return Face.newBuilder()
+                .setScore(face.score())
+                .setBox(new BoundingBox(face.x1(), face.y1(), face.x2(), face.y2()))
+                .setLandmarks(new FaceLandmarks(point(face, 0), point(face, 1), point(face, 2), point(face, 3), point(face, 4)))
+                .build();
+    }
+
+    public static DetectedFace fromAvro(Face face) {
+        FaceLandmarks l = face.getLandmarks();
+        Point[] points = {l.getLeftEye(), l.getRightEye(), l.getNose(), l.getLeftMouthCorner(), l.getRightMouthCorner()};
+        float[] landmarks = new float[10];
+        for (int p = 0; p < points.length; p++) {
+            landmarks[2 * p] = points[p].getX();
+            landmarks[2 * p + 1] = points[p].getY();
+        }
+        BoundingBox box = face.getBox();
+        return new DetectedFace(face.getScore(), box.getX1(), box.getY1(), box.getX2(), box.getY2(), landmarks);
+    }
+
+    private static Point point(DetectedFace face, int index) {
+        return new Point(face.landmarkX(index), face.landmarkY(index));
+    }
+}

@@ -1,0 +1,189 @@
+package io.facestream.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.facestream.avro.DeadLetter;
+import io.facestream.avro.DeadLetterReason;
+import io.facestream.avro.FaceDetectionResult;
+import io.facestream.avro.ImageEvent;
+import io.facestream.detect.DetectedFace;
+import io.facestream.detect.GoldenDetections;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Collectors;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The whole job on a real broker and MiniCluster with the real model. */
+@Timeout(300)
+class FaceStreamJobIT extends KafkaFlinkTestBase {
+
+    private static final Duration QUIET = Duration.ofSeconds(2);
+
+    @Test
+    void everyImageGetsOneResultAgreeingWithTheReferenceAndBadInputBecomesDeadLetters() throws Exception {
+        Map<String, GoldenDetections.Image> golden = GoldenDetections.load();
+        String input = uniqueTopic("images");
+        Topics topics = new Topics(input);
+        broker().createTopics(2, input, topics.output, topics.deadLetters);
+
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (String name : golden.keySet()) {
+            records.add(avroRecord(input, name, Files.readAllBytes(GoldenDetections.testdata().resolve(name))));
+        }
+        byte[] chris = Files.readAllBytes(GoldenDetections.testdata().resolve("Chris.jpeg"));
+        records.add(avroRecord(input, "truncated.jpeg", Arrays.copyOf(chris, chris.length / 2)));
+        records.add(new ProducerRecord<>(input, "random".getBytes(StandardCharsets.UTF_8), randomBytes(4096)));
+        records.add(new ProducerRecord<>(input, "empty".getBytes(StandardCharsets.UTF_8), new byte[0]));
+        produce(input, records);
+
+        runBounded(topics, InputFormat.AVRO);
+
+        List<FaceDetectionResult> results = read(topics.output, FaceDetectionResult.class);
+        Map<String, Long> resultsPerEvent = results.stream()
+                .collect(Collectors.groupingBy(FaceDetectionResult::getEventId, Collectors.counting()));
+        assertThat(resultsPerEvent).containsOnlyKeys(golden.keySet().toArray(String[]::new));
+        assertThat(resultsPerEvent.values()).allMatch(count -> count == 1);
+
+        List<String> problems = new ArrayList<>();
+        for (FaceDetectionResult result : results) {
+            GoldenDetections.Image expected = golden.get(result.getEventId());
+            assertThat(result.getImageWidth()).isEqualTo(expected.width());
+            assertThat(result.getImageHeight()).isEqualTo(expected.height());
+            assertThat(result.getModel().getSha256()).isEqualTo("cd1acf4887eff165497762346fcafbdec58f662a2ceb01e5edb979f54b9875b6");
+            assertThat(result.getSource().getTopic()).isEqualTo(input);
+            List<DetectedFace> actual = result.getFaces().stream().map(Results::fromAvro).toList();
+            problems.addAll(GoldenDetections.disagreements(result.getEventId(), expected.faces(), actual));
+        }
+        assertThat(problems).isEmpty();
+        FaceDetectionResult coffee = results.stream().filter(r -> r.getEventId().equals("coffee.png")).findFirst().orElseThrow();
+        assertThat(coffee.getFaces()).isEmpty();
+
+        Map<String, DeadLetterReason> reasons = deadLetterReasons(topics.deadLetters);
+        assertThat(reasons).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "truncated.jpeg", DeadLetterReason.CORRUPT_IMAGE,
+                "random", DeadLetterReason.MALFORMED_EVENT,
+                "empty", DeadLetterReason.EMPTY_PAYLOAD));
+    }
+
+    @Test
+    void rawModeTakesImageBytesKeyedByEventId() throws Exception {
+        String input = uniqueTopic("raw-images");
+        Topics topics = new Topics(input);
+        broker().createTopics(1, input, topics.output, topics.deadLetters);
+        byte[] chris = Files.readAllBytes(GoldenDetections.testdata().resolve("Chris.jpeg"));
+        produce(input, List.of(
+                new ProducerRecord<>(input, bytes("chris"), chris),
+                new ProducerRecord<>(input, bytes("coffee"), Files.readAllBytes(GoldenDetections.testdata().resolve("coffee.png"))),
+                new ProducerRecord<>(input, bytes("truncated"), Arrays.copyOf(chris, chris.length - 100)),
+                new ProducerRecord<>(input, bytes("random"), randomBytes(2048)),
+                new ProducerRecord<>(input, bytes("empty"), new byte[0]),
+                new ProducerRecord<>(input, null, chris)));
+
+        runBounded(topics, InputFormat.RAW);
+
+        Map<String, Integer> faces = read(topics.output, FaceDetectionResult.class).stream()
+                .collect(Collectors.toMap(FaceDetectionResult::getEventId, r -> r.getFaces().size()));
+        assertThat(faces).containsExactlyInAnyOrderEntriesOf(Map.of("chris", 1, "coffee", 0));
+        List<DeadLetter> deadLetters = read(topics.deadLetters, DeadLetter.class);
+        Map<String, DeadLetterReason> reasons = new HashMap<>();
+        deadLetters.forEach(d -> reasons.put(String.valueOf(d.getEventId()), d.getReason()));
+        assertThat(reasons).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "truncated", DeadLetterReason.CORRUPT_IMAGE,
+                "random", DeadLetterReason.UNSUPPORTED_FORMAT,
+                "empty", DeadLetterReason.EMPTY_PAYLOAD,
+                "null", DeadLetterReason.MISSING_EVENT_ID));
+        DeadLetter random = deadLetters.stream().filter(d -> "random".equals(d.getEventId())).findFirst().orElseThrow();
+        assertThat(random.getPayloadSize()).isEqualTo(2048);
+        assertThat(random.getPayload().remaining()).isEqualTo(2048);
+        assertThat(random.getMessage()).contains("Convert the image");
+    }
+
+    private record Topics(String output, String deadLetters) {
+        Topics(String input) {
+            this(input + "-detections", input + "-dead-letters");
+        }
+    }
+
+    private static void runBounded(Topics topics, InputFormat format) throws Exception {
+        String input = topics.output.substring(0, topics.output.length() - "-detections".length());
+        KafkaSettings kafka = KafkaSettings.builder()
+                .bootstrapServers(broker().bootstrapServers())
+                .inputTopic(input)
+                .outputTopic(topics.output)
+                .deadLetterTopic(topics.deadLetters)
+                .groupId(input)
+                .inputFormat(format)
+                .transactionalIdPrefix(input)
+                .bounded(true)
+                .build();
+        var env = testEnvironment();
+        FaceStreamJob.onKafka(kafka, FaceDetectionSettings.defaults()).build(env);
+        env.execute("FaceStreamJobIT " + input);
+    }
+
+    private static Map<String, DeadLetterReason> deadLetterReasons(String topic) {
+        Map<String, DeadLetterReason> reasons = new HashMap<>();
+        for (DeadLetter dead : read(topic, DeadLetter.class)) {
+            assertThat(reasons.put(dead.getEventId(), dead.getReason())).as("one dead letter per event").isNull();
+            assertThat(dead.getMessage()).isNotBlank();
+        }
+        return reasons;
+    }
+
+    static <T extends SpecificRecord> List<T> read(String topic, Class<T> type) {
+        SpecificDatumReader<T> reader = new SpecificDatumReader<>(type);
+        List<T> values = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> record : consumeCommitted(topic, QUIET)) {
+            try {
+                BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(record.value(), null);
+                values.add(reader.read(null, decoder));
+            } catch (Exception e) {
+                throw new AssertionError("unreadable record in " + topic, e);
+            }
+        }
+        return values;
+    }
+
+    static ProducerRecord<byte[], byte[]> avroRecord(String topic, String id, byte[] image) throws Exception {
+        ImageEvent event = ImageEvent.newBuilder()
+                .setEventId(id)
+                .setEventTime(Instant.now())
+                .setImageBytes(ByteBuffer.wrap(image))
+                .build();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
+        new SpecificDatumWriter<>(ImageEvent.class).write(event, encoder);
+        encoder.flush();
+        return new ProducerRecord<>(topic, bytes(id), out.toByteArray());
+    }
+
+    private static byte[] randomBytes(int size) {
+        byte[] bytes = new byte[size];
+        new Random(42).nextBytes(bytes);
+        return bytes;
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,103 @@
+package io.facestream.job;
+
+import io.facestream.kafka.EmbeddedKafkaBroker;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Integration tests share one Flink MiniCluster and one real in-process Kafka broker per JVM.
+ * Each test uses topics of its own.
+ */
+public abstract class KafkaFlinkTestBase {
+
+    public static final int PARALLELISM = 2;
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1)
+            .setNumberSlotsPerTaskManager(PARALLELISM)
+            .build());
+
+    @RegisterExtension
+    static final org.junit.jupiter.api.extension.BeforeAllCallback BROKER = KafkaFlinkTestBase::startBrokerOnce;
+
+    private static EmbeddedKafkaBroker broker;
+
+    private static synchronized void startBrokerOnce(ExtensionContext context) throws Exception {
+        if (broker == null) {
+            broker = EmbeddedKafkaBroker.start();
+            EmbeddedKafkaBroker started = broker;
+            context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
+                    .put("facestream-broker", (ExtensionContext.Store.CloseableResource) started::close);
+        }
+    }
+
+    protected static EmbeddedKafkaBroker broker() {
+        return broker;
+    }
+
+    protected static String uniqueTopic(String name) {
+        return name + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    /** A test environment: no restarts (a failure fails the test), fast checkpoints. */
+    protected static StreamExecutionEnvironment testEnvironment() {
+        Configuration config = new Configuration();
+        config.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
+        env.setParallelism(PARALLELISM);
+        FaceStreamJob.enableCheckpointing(env, Duration.ofMillis(500));
+        return env;
+    }
+
+    protected static void produce(String topic, List<ProducerRecord<byte[], byte[]>> records)
+            throws ExecutionException, InterruptedException {
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 * 1024 * 1024), new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (ProducerRecord<byte[], byte[]> record : records) {
+                producer.send(record).get();
+            }
+        }
+    }
+
+    /** Everything committed in {@code topic}, read with read_committed until {@code timeout} passes with nothing new. */
+    protected static List<ConsumerRecord<byte[], byte[]>> consumeCommitted(String topic, Duration quiet) {
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            long quietUntil = System.nanoTime() + quiet.toNanos();
+            while (System.nanoTime() < quietUntil) {
+                var batch = consumer.poll(Duration.ofMillis(200));
+                if (!batch.isEmpty()) {
+                    batch.forEach(records::add);
+                    quietUntil = System.nanoTime() + quiet.toNanos();
+                }
+            }
+        }
+        return records;
+    }
+}
