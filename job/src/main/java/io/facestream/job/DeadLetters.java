@@ -2,14 +2,9 @@ package io.facestream.job;
 
 import io.facestream.avro.DeadLetter;
 import io.facestream.avro.DeadLetterReason;
-import io.facestream.avro.ImageEvent;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
+import io.facestream.schemas.AvroCodec;
 import java.nio.ByteBuffer;
 import java.time.Instant;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.EncoderFactory;
-import org.apache.avro.specific.SpecificDatumWriter;
 
 /** Builds dead letters that carry the original payload, or only its size when it is over the limit. */
 public final class DeadLetters {
@@ -41,7 +36,7 @@ public final class DeadLetters {
         if (in.valueIsImage) {
             return bytes(in.event.getImageBytes());
         }
-        return encode(in.event);
+        return AvroCodec.encode(in.event);
     }
 
     static byte[] bytes(ByteBuffer buffer) {
@@ -54,15 +49,4 @@ public final class DeadLetters {
         return bytes;
     }
 
-    private static byte[] encode(ImageEvent event) {
-        try {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
-            new SpecificDatumWriter<>(ImageEvent.class).write(event, encoder);
-            encoder.flush();
-            return out.toByteArray();
-        } catch (IOException | RuntimeException e) {
-            return null;
-        }
-    }
 }

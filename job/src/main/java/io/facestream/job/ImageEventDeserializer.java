@@ -3,14 +3,11 @@ package io.facestream.job;
 import io.facestream.avro.DeadLetterReason;
 import io.facestream.avro.ImageEvent;
 import io.facestream.avro.SourceCoordinates;
-import io.facestream.schemas.AvroTrust;
+import io.facestream.schemas.AvroCodec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
-import org.apache.avro.io.BinaryDecoder;
-import org.apache.avro.io.DecoderFactory;
-import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.util.Collector;
@@ -28,8 +25,6 @@ public class ImageEventDeserializer implements KafkaRecordDeserializationSchema<
     public static final String CONTENT_TYPE_HEADER = "content-type";
 
     private final InputFormat format;
-    private transient SpecificDatumReader<ImageEvent> reader;
-    private transient BinaryDecoder decoder;
 
     public ImageEventDeserializer(InputFormat format) {
         this.format = format;
@@ -73,17 +68,8 @@ public class ImageEventDeserializer implements KafkaRecordDeserializationSchema<
     }
 
     private SourcedImageEvent avro(SourceCoordinates source, String key, byte[] value) {
-        if (reader == null) {
-            AvroTrust.trustFaceStreamSchemas();
-            reader = new SpecificDatumReader<>(ImageEvent.class);
-        }
         try {
-            decoder = DecoderFactory.get().binaryDecoder(value, decoder);
-            ImageEvent event = reader.read(null, decoder);
-            if (!decoder.isEnd()) {
-                throw new IOException("trailing bytes after the event");
-            }
-            return SourcedImageEvent.parsed(event, source, null);
+            return SourcedImageEvent.parsed(AvroCodec.decode(value, ImageEvent.class), source, null);
         } catch (IOException | RuntimeException e) {
             return SourcedImageEvent.unparseable(DeadLetterReason.MALFORMED_EVENT,
                     "The record value is not an Avro-encoded ImageEvent (" + e.getClass().getSimpleName() + ": "

@@ -1,0 +1,137 @@
+package io.facestream.cli;
+
+import com.google.gson.Gson;
+import com.google.gson.JsonObject;
+import io.facestream.detect.FaceDetector;
+import io.facestream.detect.ImageDetections;
+import io.facestream.detect.ImageRejectedException;
+import io.facestream.output.DetectionJson;
+import io.facestream.output.WiderFaceWriter;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** Offline detection on image files with the job's detector, for checks and evaluations. */
+@Command(name = "detect", mixinStandardHelpOptions = true,
+        description = "Detect faces in image files or folders (searched recursively) and write jsonl or WIDER FACE results.")
+final class DetectCommand implements Callable<Integer> {
+
+    enum Format { JSONL, WIDER }
+
+    @Option(names = "--input", required = true, arity = "1..*", paramLabel = "DIR_OR_FILE",
+            description = "Image files or folders (repeatable).")
+    List<Path> inputs;
+
+    @Option(names = "--output", required = true, paramLabel = "DIR", description = "Where to write the results.")
+    Path output;
+
+    @Option(names = "--format", defaultValue = "jsonl",
+            description = "jsonl: DIR/detections.jsonl, one line per image; wider: DIR/<event>/<name>.txt in the WIDER FACE submission layout. Default: ${DEFAULT-VALUE}.")
+    String format;
+
+    @Option(names = "--threads", defaultValue = "1", paramLabel = "N", description = "Images detected in parallel. Default: ${DEFAULT-VALUE}.")
+    int threads;
+
+    @Mixin
+    DetectorOptions detector = new DetectorOptions();
+
+    @Spec
+    CommandSpec spec;
+
+    private record Outcome(ImageDetections detections, String reason, String message) {}
+
+    @Override
+    public Integer call() throws Exception {
+        FaceStreamCli.quietLogging();
+        Format chosen = Enums.parse(Format.class, "--format", format);
+        if (threads < 1) {
+            throw new IllegalArgumentException("--threads " + threads + ": must be at least 1");
+        }
+        var settings = detector.settings();
+        List<ImageFiles.ImageFile> images = ImageFiles.collect(inputs, true);
+        if (images.isEmpty()) {
+            throw new IllegalArgumentException("no image files (jpg, png, bmp, webp, tiff, pnm) found in " + inputs);
+        }
+        Files.createDirectories(output);
+        PrintWriter out = spec.commandLine().getOut();
+        Gson gson = new Gson();
+        WiderFaceWriter wider = new WiderFaceWriter(output);
+        long started = System.nanoTime();
+        int faces = 0;
+        int failed = 0;
+        try (FaceDetector model = FaceDetector.load(settings);
+             Writer jsonl = chosen == Format.JSONL ? Files.newBufferedWriter(output.resolve("detections.jsonl")) : Writer.nullWriter();
+             Writer errors = Files.newBufferedWriter(output.resolve("errors.jsonl"))) {
+            out.printf("Detecting faces in %d image(s) with %s, %d thread(s)%n", images.size(), model.modelName(), threads);
+            List<FaceDetector.Session> sessions = Collections.synchronizedList(new ArrayList<>());
+            ThreadLocal<FaceDetector.Session> session = ThreadLocal.withInitial(() -> {
+                FaceDetector.Session s = model.newSession();
+                sessions.add(s);
+                return s;
+            });
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            try {
+                List<Future<Outcome>> outcomes = new ArrayList<>();
+                for (ImageFiles.ImageFile image : images) {
+                    outcomes.add(pool.submit(() -> detect(session.get(), image.path())));
+                }
+                int progressStep = Math.max(1, images.size() / 20);
+                for (int i = 0; i < images.size(); i++) {
+                    ImageFiles.ImageFile image = images.get(i);
+                    Outcome outcome = outcomes.get(i).get();
+                    if (outcome.detections() == null) {
+                        failed++;
+                        out.printf("  %s: not processed: %s: %s%n", image.name(), outcome.reason(), outcome.message());
+                        JsonObject error = new JsonObject();
+                        error.addProperty("image", image.name());
+                        error.addProperty("reason", outcome.reason());
+                        error.addProperty("message", outcome.message());
+                        errors.write(gson.toJson(error) + "\n");
+                    } else {
+                        ImageDetections d = outcome.detections();
+                        faces += d.faces().size();
+                        if (chosen == Format.JSONL) {
+                            jsonl.write(gson.toJson(DetectionJson.image(image.name(), d.width(), d.height(), d.faces())) + "\n");
+                        } else {
+                            wider.write(image.relative(), d.faces());
+                        }
+                    }
+                    if ((i + 1) % progressStep == 0 || i + 1 == images.size()) {
+                        out.printf("  [%d/%d] %d face(s) so far%n", i + 1, images.size(), faces);
+                    }
+                }
+            } finally {
+                pool.shutdownNow();
+                sessions.forEach(FaceDetector.Session::close);
+            }
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        out.printf("Done: %d image(s), %d face(s), %d not processed, %.1f s (%.1f images/s). Results in %s%n",
+                images.size(), faces, failed, seconds, images.size() / seconds, output.toAbsolutePath());
+        return 0;
+    }
+
+    private static Outcome detect(FaceDetector.Session session, Path path) {
+        try {
+            return new Outcome(session.detect(Files.readAllBytes(path), null), null, null);
+        } catch (ImageRejectedException e) {
+            return new Outcome(null, e.reason().name(), e.getMessage());
+        } catch (IOException e) {
+            return new Outcome(null, "UNREADABLE_FILE", "could not read the file: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package io.facestream.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point of the jar: the job itself and the tools around it. */
+@Command(name = "facestream", mixinStandardHelpOptions = true, version = "FaceStream 0.1.0",
+        description = "Real-time face detection on Apache Flink: Kafka image events in, Avro detections out.",
+        subcommands = {JobCommand.class, LocalCommand.class, DetectCommand.class, CommandLine.HelpCommand.class})
+public final class FaceStreamCli {
+
+    public static void main(String[] args) {
+        int exitCode = commandLine().execute(args);
+        if (exitCode != 0) {
+            System.exit(exitCode);
+        }
+    }
+
+    static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new FaceStreamCli());
+        cli.setExecutionExceptionHandler((e, command, parsed) -> {
+            if (e instanceof IllegalArgumentException) {
+                // Settings that failed validation: the message says what to change.
+                command.getErr().println("facestream " + command.getCommandName() + ": " + e.getMessage());
+                command.getErr().println("Run 'java -jar facestream.jar " + command.getCommandName() + " --help' for the flags.");
+                return 2;
+            }
+            throw e;
+        });
+        return cli;
+    }
+
+    /** Tools run in a terminal: keep Kafka's and Flink's logs to warnings unless configured otherwise. */
+    static void quietLogging() {
+        if (System.getProperty("log4j2.configurationFile") == null && System.getProperty("log4j.configurationFile") == null) {
+            System.setProperty("log4j2.configurationFile", "classpath:facestream-tools-log4j2.properties");
+        }
+    }
+}

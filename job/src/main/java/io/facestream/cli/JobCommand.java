@@ -1,0 +1,57 @@
+package io.facestream.cli;
+
+import io.facestream.job.FaceDetectionSettings;
+import io.facestream.job.FaceStreamJob;
+import io.facestream.job.KafkaSettings;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** The streaming job on Kafka: what {@code flink run facestream.jar job ...} submits. */
+@Command(name = "job", mixinStandardHelpOptions = true,
+        description = "Run the FaceStream job: image events from Kafka, detections and dead letters to Kafka (exactly-once).")
+final class JobCommand implements Callable<Integer> {
+
+    @Mixin
+    KafkaOptions kafka = new KafkaOptions();
+
+    @Mixin
+    DetectionStageOptions detection = new DetectionStageOptions();
+
+    @Option(names = "--parallelism", paramLabel = "N", defaultValue = "0",
+            description = "Parallel subtasks (one model each); 0 = the cluster's default. Default: ${DEFAULT-VALUE}.")
+    int parallelism;
+
+    @Option(names = "--checkpoint-interval", paramLabel = "DURATION", defaultValue = "10s", converter = DurationConverter.class,
+            description = "Checkpoint interval; results become visible to read_committed consumers at each checkpoint. Default: ${DEFAULT-VALUE}.")
+    Duration checkpointInterval;
+
+    @Option(names = "--job-name", defaultValue = FaceStreamJob.NAME, description = "Default: ${DEFAULT-VALUE}.")
+    String jobName;
+
+    @Override
+    public Integer call() throws Exception {
+        KafkaSettings kafkaSettings = kafka.settings();
+        FaceDetectionSettings detectionSettings = detection.settings();
+        if (parallelism < 0) {
+            throw new IllegalArgumentException("--parallelism " + parallelism + ": must be 0 (cluster default) or positive");
+        }
+        if (checkpointInterval.isNegative() || checkpointInterval.isZero()
+                || checkpointInterval.compareTo(kafkaSettings.transactionTimeout()) >= 0) {
+            throw new IllegalArgumentException("--checkpoint-interval " + checkpointInterval
+                    + ": must be positive and shorter than --transaction-timeout " + kafkaSettings.transactionTimeout()
+                    + ", or Kafka aborts the open transactions before they are committed");
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        if (parallelism > 0) {
+            env.setParallelism(parallelism);
+        }
+        FaceStreamJob.enableCheckpointing(env, checkpointInterval);
+        FaceStreamJob.onKafka(kafkaSettings, detectionSettings).build(env);
+        env.execute(jobName);
+        return 0;
+    }
+}

@@ -1,0 +1,70 @@
+package io.facestream.cli;
+
+import io.facestream.job.InputFormat;
+import io.facestream.job.KafkaSettings;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/** Command-line flags of the job's Kafka source and sinks. */
+public class KafkaOptions {
+
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]", required = true,
+            description = "Kafka brokers.")
+    String bootstrapServers;
+
+    @Option(names = "--input-topic", defaultValue = "facestream.images", description = "Image events. Default: ${DEFAULT-VALUE}.")
+    String inputTopic;
+
+    @Option(names = "--output-topic", defaultValue = "facestream.detections", description = "Detection results (Avro). Default: ${DEFAULT-VALUE}.")
+    String outputTopic;
+
+    @Option(names = "--dead-letter-topic", defaultValue = "facestream.dead-letters", description = "Dead letters (Avro). Default: ${DEFAULT-VALUE}.")
+    String deadLetterTopic;
+
+    @Option(names = "--input-format", defaultValue = "avro",
+            description = "avro: values are ImageEvent records; raw: values are image bytes, keys the event ids. Default: ${DEFAULT-VALUE}.")
+    String inputFormat;
+
+    @Option(names = "--group-id", defaultValue = "facestream", description = "Consumer group. Default: ${DEFAULT-VALUE}.")
+    String groupId;
+
+    @Option(names = "--starting-offsets", defaultValue = "earliest",
+            description = "Where a group without committed offsets starts: earliest, latest or committed (fail). Default: ${DEFAULT-VALUE}.")
+    String startingOffsets;
+
+    @Option(names = "--bounded", description = "Stop at the input's latest offsets as of the start (batch-style run).")
+    boolean bounded;
+
+    @Option(names = "--transactional-id-prefix", defaultValue = "facestream",
+            description = "Prefix of the exactly-once producers' transactional ids; unique per job on a cluster. Default: ${DEFAULT-VALUE}.")
+    String transactionalIdPrefix;
+
+    @Option(names = "--transaction-timeout", defaultValue = "10min", converter = DurationConverter.class,
+            description = "Kafka transaction timeout; at most the brokers' transaction.max.timeout.ms (15min by default). Default: ${DEFAULT-VALUE}.")
+    Duration transactionTimeout;
+
+    @Option(names = "--consumer-property", paramLabel = "KEY=VALUE", description = "Extra Kafka consumer property (repeatable).")
+    Map<String, String> consumerProperties = new LinkedHashMap<>();
+
+    @Option(names = "--producer-property", paramLabel = "KEY=VALUE", description = "Extra Kafka producer property (repeatable).")
+    Map<String, String> producerProperties = new LinkedHashMap<>();
+
+    public KafkaSettings settings() {
+        return KafkaSettings.builder()
+                .bootstrapServers(bootstrapServers)
+                .inputTopic(inputTopic)
+                .outputTopic(outputTopic)
+                .deadLetterTopic(deadLetterTopic)
+                .inputFormat(Enums.parse(InputFormat.class, "--input-format", inputFormat))
+                .groupId(groupId)
+                .startingOffsets(Enums.parse(KafkaSettings.StartingOffsets.class, "--starting-offsets", startingOffsets))
+                .bounded(bounded)
+                .transactionalIdPrefix(transactionalIdPrefix)
+                .transactionTimeout(transactionTimeout)
+                .consumerProperties(consumerProperties)
+                .producerProperties(producerProperties)
+                .build();
+    }
+}

@@ -1,0 +1,237 @@
+package io.facestream.cli;
+
+import io.facestream.avro.DeadLetter;
+import io.facestream.avro.FaceDetectionResult;
+import io.facestream.avro.ImageEvent;
+import io.facestream.detect.DecodedImage;
+import io.facestream.detect.ImageDecoder;
+import io.facestream.detect.ImageRejectedException;
+import io.facestream.job.FaceDetectionSettings;
+import io.facestream.job.FaceStreamJob;
+import io.facestream.job.KafkaSettings;
+import io.facestream.job.Results;
+import io.facestream.kafka.EmbeddedKafkaBroker;
+import io.facestream.output.Annotator;
+import io.facestream.schemas.AvroCodec;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import org.apache.avro.generic.GenericData;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * The embedded default: a real Kafka broker in this JVM, the job on a local Flink MiniCluster,
+ * every image in a folder produced as an event, and each result shown as it is committed.
+ */
+@Command(name = "local", mixinStandardHelpOptions = true,
+        description = "Run the whole pipeline on this machine: in-process Kafka broker, local Flink, the images in a folder.")
+final class LocalCommand implements Callable<Integer> {
+
+    private static final int MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+
+    @Option(names = "--images", paramLabel = "DIR", defaultValue = "testdata",
+            description = "Folder of images to send (not searched recursively). Default: ${DEFAULT-VALUE}.")
+    Path images;
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "out",
+            description = "Where detections.jsonl, errors.jsonl and annotated PNGs go. Default: ${DEFAULT-VALUE}.")
+    Path out;
+
+    @Option(names = "--parallelism", paramLabel = "N", defaultValue = "2", description = "Parallel subtasks. Default: ${DEFAULT-VALUE}.")
+    int parallelism;
+
+    @Option(names = "--wait", paramLabel = "DURATION", defaultValue = "5min", converter = DurationConverter.class,
+            description = "Give up if not every image has a result or error by then. Default: ${DEFAULT-VALUE}.")
+    Duration wait;
+
+    @Mixin
+    DetectionStageOptions detection = new DetectionStageOptions();
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        FaceStreamCli.quietLogging();
+        PrintWriter console = spec.commandLine().getOut();
+        if (parallelism < 1) {
+            throw new IllegalArgumentException("--parallelism " + parallelism + ": must be at least 1");
+        }
+        if (!Files.isDirectory(images)) {
+            throw new IllegalArgumentException("--images " + images + ": no such folder");
+        }
+        FaceDetectionSettings settings = detection.settings();
+        List<ImageFiles.ImageFile> files = ImageFiles.collect(List.of(images), false);
+        if (files.isEmpty()) {
+            throw new IllegalArgumentException("--images " + images + ": no image files (jpg, png, bmp, webp, tiff, pnm) in it");
+        }
+        Files.createDirectories(out);
+        long started = System.nanoTime();
+        console.printf("Starting an in-process Kafka broker (KRaft) ...%n");
+        console.flush();
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(Map.of("message.max.bytes", Integer.toString(MAX_MESSAGE_BYTES)))) {
+            KafkaSettings kafka = KafkaSettings.builder()
+                    .bootstrapServers(broker.bootstrapServers())
+                    .transactionalIdPrefix("facestream-local-" + UUID.randomUUID())
+                    .build();
+            broker.createTopics(parallelism, kafka.inputTopic(), kafka.outputTopic(), kafka.deadLetterTopic());
+
+            Configuration config = new Configuration();
+            config.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, config);
+            FaceStreamJob.enableCheckpointing(env, Duration.ofSeconds(1));
+            FaceStreamJob.onKafka(kafka, settings).build(env);
+            JobClient job = env.executeAsync(FaceStreamJob.NAME + " (local)");
+            console.printf("Broker at %s; job %s running on a local Flink cluster with parallelism %d%n",
+                    broker.bootstrapServers(), job.getJobID(), parallelism);
+
+            Map<String, ImageFiles.ImageFile> byId = produce(broker.bootstrapServers(), kafka.inputTopic(), files);
+            console.printf("Sent %d image event(s) to %s; waiting for results (committed every checkpoint) ...%n%n",
+                    byId.size(), kafka.inputTopic());
+            console.flush();
+            Summary summary = collect(broker.bootstrapServers(), kafka, byId, console);
+            job.cancel().get();
+            summary.print(console, byId.size(), (System.nanoTime() - started) / 1e9, out);
+            return summary.missing(byId.size()) == 0 ? 0 : 1;
+        }
+    }
+
+    private Map<String, ImageFiles.ImageFile> produce(String bootstrap, String topic, List<ImageFiles.ImageFile> files) throws Exception {
+        Map<String, ImageFiles.ImageFile> byId = new LinkedHashMap<>();
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, MAX_MESSAGE_BYTES), new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (ImageFiles.ImageFile file : files) {
+                String id = file.name();
+                ImageEvent event = ImageEvent.newBuilder()
+                        .setEventId(id)
+                        .setEventTime(Instant.now())
+                        .setImageBytes(ByteBuffer.wrap(Files.readAllBytes(file.path())))
+                        .setMetadata(Map.of("file", file.path().toString()))
+                        .build();
+                producer.send(new ProducerRecord<>(topic, id.getBytes(StandardCharsets.UTF_8), AvroCodec.encode(event))).get();
+                byId.put(id, file);
+            }
+        }
+        return byId;
+    }
+
+    private Summary collect(String bootstrap, KafkaSettings kafka, Map<String, ImageFiles.ImageFile> byId,
+                            PrintWriter console) throws IOException {
+        Summary summary = new Summary();
+        long deadline = System.nanoTime() + wait.toNanos();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.GROUP_ID_CONFIG, "facestream-local-reader",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+             Writer detections = Files.newBufferedWriter(out.resolve("detections.jsonl"));
+             Writer errors = Files.newBufferedWriter(out.resolve("errors.jsonl"))) {
+            consumer.subscribe(List.of(kafka.outputTopic(), kafka.deadLetterTopic()));
+            ImageDecoder decoder = new ImageDecoder(Long.MAX_VALUE);
+            while (summary.done() < byId.size() && System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    long latencyMs;
+                    if (record.topic().equals(kafka.outputTopic())) {
+                        FaceDetectionResult result = AvroCodec.decode(record.value(), FaceDetectionResult.class);
+                        latencyMs = System.currentTimeMillis() - result.getEventTime().toEpochMilli();
+                        detections.write(GenericData.get().toString(result) + "\n");
+                        summary.result(result, latencyMs, console);
+                        annotate(decoder, byId.get(result.getEventId()), result);
+                    } else {
+                        DeadLetter dead = AvroCodec.decode(record.value(), DeadLetter.class);
+                        dead.setPayload(null); // the image itself stays out of the readable log
+                        errors.write(GenericData.get().toString(dead) + "\n");
+                        summary.error(dead, console);
+                    }
+                }
+                console.flush();
+            }
+        }
+        return summary;
+    }
+
+    private void annotate(ImageDecoder decoder, ImageFiles.ImageFile file, FaceDetectionResult result) throws IOException {
+        if (file == null) {
+            return;
+        }
+        try (DecodedImage image = decoder.decode(Files.readAllBytes(file.path()), null)) {
+            Annotator.writePng(image, result.getFaces().stream().map(Results::fromAvro).toList(),
+                    out.resolve(file.name().replace('/', '_') + ".annotated.png"));
+        } catch (ImageRejectedException e) {
+            // It decoded in the job, so it decodes here; nothing to draw otherwise.
+        }
+    }
+
+    /** Counts and latencies of what came back. */
+    private static final class Summary {
+        private final List<Long> latencies = new ArrayList<>();
+        private int results;
+        private int errors;
+        private int faces;
+
+        int done() {
+            return results + errors;
+        }
+
+        int missing(int sent) {
+            return sent - done();
+        }
+
+        void result(FaceDetectionResult result, long latencyMs, PrintWriter console) {
+            results++;
+            faces += result.getFaces().size();
+            latencies.add(latencyMs);
+            float best = (float) result.getFaces().stream().mapToDouble(f -> f.getScore()).max().orElse(Double.NaN);
+            console.printf("  %-28s %2d face(s)  best score %s  latency %5d ms (detection %d ms)%n",
+                    result.getEventId(), result.getFaces().size(), Float.isNaN(best) ? "  -   " : String.format("%.4f", best),
+                    latencyMs, result.getTimings().getTotalMicros() / 1000);
+        }
+
+        void error(DeadLetter dead, PrintWriter console) {
+            errors++;
+            console.printf("  %-28s ERROR %s: %s%n", dead.getEventId(), dead.getReason(), dead.getMessage());
+        }
+
+        void print(PrintWriter console, int sent, double seconds, Path out) {
+            List<Long> sorted = latencies.stream().sorted().toList();
+            console.printf("%nSummary: %d image(s) sent, %d result(s) with %d face(s), %d error(s), %d missing; %.1f s in all.%n",
+                    sent, results, faces, errors, missing(sent), seconds);
+            if (!sorted.isEmpty()) {
+                console.printf("Latency from event time to committed result: median %d ms, max %d ms "
+                        + "(includes the 1 s checkpoint interval of exactly-once delivery).%n",
+                        sorted.get(sorted.size() / 2), sorted.get(sorted.size() - 1));
+            }
+            console.printf("Wrote %s, %s and annotated PNGs.%n", out.resolve("detections.jsonl"), out.resolve("errors.jsonl"));
+            console.flush();
+        }
+    }
+}

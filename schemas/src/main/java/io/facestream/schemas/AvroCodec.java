@@ -1,0 +1,42 @@
+package io.facestream.schemas;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.avro.specific.SpecificRecord;
+
+/** Plain Avro binary encoding of FaceStream's records (the Kafka values, no framing). */
+public final class AvroCodec {
+
+    private AvroCodec() {}
+
+    @SuppressWarnings("unchecked")
+    public static <T extends SpecificRecord> byte[] encode(T record) {
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
+            new SpecificDatumWriter<>((Class<T>) record.getClass()).write(record, encoder);
+            encoder.flush();
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Decodes a whole value; trailing bytes are an error. */
+    public static <T extends SpecificRecord> T decode(byte[] bytes, Class<T> type) throws IOException {
+        AvroTrust.trustFaceStreamSchemas();
+        BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(bytes, null);
+        T record = new SpecificDatumReader<>(type).read(null, decoder);
+        if (!decoder.isEnd()) {
+            throw new IOException("trailing bytes after the " + type.getSimpleName());
+        }
+        return record;
+    }
+}
