@@ -1,0 +1,103 @@
+package io.facestream.detect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.facestream.avro.DeadLetterReason;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.opencv.core.CvType;
+import org.opencv.core.Mat;
+import org.opencv.core.MatOfByte;
+import org.opencv.core.Scalar;
+import org.opencv.imgcodecs.Imgcodecs;
+
+class ImageDecoderTest {
+
+    private final ImageDecoder decoder = new ImageDecoder(1024 * 1024);
+
+    private static byte[] encode(String extension, Mat image) {
+        MatOfByte buffer = new MatOfByte();
+        assertThat(Imgcodecs.imencode(extension, image, buffer)).isTrue();
+        return buffer.toArray();
+    }
+
+    private DeadLetterReason rejection(byte[] bytes, String contentType) {
+        try {
+            decoder.decode(bytes, contentType).close();
+        } catch (ImageRejectedException e) {
+            assertThat(e.getMessage()).isNotBlank();
+            return e.reason();
+        }
+        throw new AssertionError("accepted");
+    }
+
+    @Test
+    void dropsAlphaAndExpandsGreyToThreeChannels() throws Exception {
+        byte[] rgba = encode(".png", new Mat(20, 30, CvType.CV_8UC4, new Scalar(10, 20, 30, 0)));
+        try (DecodedImage image = decoder.decode(rgba, "image/png")) {
+            assertThat(image.bgr().channels()).isEqualTo(3);
+            assertThat(image.width()).isEqualTo(30);
+            assertThat(image.bgr().get(0, 0)).containsExactly(10, 20, 30);
+        }
+        byte[] grey = encode(".png", new Mat(8, 8, CvType.CV_8UC1, new Scalar(77)));
+        try (DecodedImage image = decoder.decode(grey, null)) {
+            assertThat(image.bgr().channels()).isEqualTo(3);
+            assertThat(image.bgr().get(0, 0)).containsExactly(77, 77, 77);
+        }
+    }
+
+    @Test
+    void appliesExifOrientation() throws Exception {
+        byte[] jpeg = encode(".jpg", new Mat(20, 40, CvType.CV_8UC3, new Scalar(0, 0, 255)));
+        byte[] rotated = withExifOrientation(jpeg, 6); // "rotate 90 degrees clockwise to display"
+        try (DecodedImage image = decoder.decode(rotated, "image/jpeg")) {
+            assertThat(image.width()).isEqualTo(20);
+            assertThat(image.height()).isEqualTo(40);
+        }
+    }
+
+    @Test
+    void rejectsBadInputWithItsReason() throws Exception {
+        byte[] chris = Files.readAllBytes(GoldenDetections.testdata().resolve("Chris.jpeg"));
+        byte[] png = Files.readAllBytes(GoldenDetections.testdata().resolve("Bryan.png"));
+        byte[] random = new byte[1000];
+        new Random(1).nextBytes(random);
+        random[0] = 1;
+
+        assertThat(rejection(new byte[0], null)).isEqualTo(DeadLetterReason.EMPTY_PAYLOAD);
+        assertThat(rejection(random, null)).isEqualTo(DeadLetterReason.UNSUPPORTED_FORMAT);
+        assertThat(rejection(Arrays.copyOf(chris, chris.length / 2), null)).isEqualTo(DeadLetterReason.CORRUPT_IMAGE);
+        assertThat(rejection(Arrays.copyOf(png, png.length - 20), null)).isEqualTo(DeadLetterReason.CORRUPT_IMAGE);
+        assertThat(rejection(chris, "application/pdf")).isEqualTo(DeadLetterReason.UNSUPPORTED_CONTENT_TYPE);
+        assertThat(rejection("<svg xmlns=\"http://www.w3.org/2000/svg\"/>".getBytes(), null)).isEqualTo(DeadLetterReason.UNSUPPORTED_FORMAT);
+        assertThatThrownBy(() -> new ImageDecoder(100).decode(chris, null))
+                .isInstanceOfSatisfying(ImageRejectedException.class,
+                        e -> assertThat(e.reason()).isEqualTo(DeadLetterReason.PAYLOAD_TOO_LARGE));
+    }
+
+    /** Inserts an APP1 Exif segment holding only the orientation tag right after the JPEG's SOI marker. */
+    private static byte[] withExifOrientation(byte[] jpeg, int orientation) {
+        byte[] tiff = {
+            'M', 'M', 0, 42, 0, 0, 0, 8,             // big-endian TIFF header, IFD at offset 8
+            0, 1,                                     // one entry
+            0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, (byte) orientation, 0, 0, // Orientation, SHORT, count 1
+            0, 0, 0, 0                                // no next IFD
+        };
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(0xFF);
+        out.write(0xD8);
+        int length = 2 + 6 + tiff.length;
+        out.write(0xFF);
+        out.write(0xE1);
+        out.write(length >> 8);
+        out.write(length & 0xFF);
+        out.writeBytes(new byte[] {'E', 'x', 'i', 'f', 0, 0});
+        out.writeBytes(tiff);
+        out.write(jpeg, 2, jpeg.length - 2);
+        return out.toByteArray();
+    }
+}

@@ -1,0 +1,59 @@
+package io.facestream.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.facestream.avro.DeadLetter;
+import io.facestream.avro.DeadLetterReason;
+import io.facestream.avro.FaceDetectionResult;
+import io.facestream.avro.ImageEvent;
+import io.facestream.detect.GoldenDetections;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.CloseableIterator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The detection stage as a library call on any DataStream of image events. */
+@Timeout(180)
+class FaceDetectionApiIT extends KafkaFlinkTestBase {
+
+    private static ImageEvent event(String id, byte[] image, String uri) {
+        return ImageEvent.newBuilder().setEventId(id).setEventTime(Instant.now())
+                .setImageBytes(image == null ? null : ByteBuffer.wrap(image)).setImageUri(uri).build();
+    }
+
+    @Test
+    void detectsOnABoundedStreamWithDeadLettersAsSideOutput() throws Exception {
+        Path montage = GoldenDetections.testdata().resolve("montage_4faces.png");
+        List<ImageEvent> events = List.of(
+                event("bytes", Files.readAllBytes(montage), null),
+                event("by-reference", null, montage.toUri().toString()),
+                event("no-image", null, null),
+                event("", Files.readAllBytes(montage), null));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(2);
+
+        FaceDetection.Streams detected = FaceDetection.detect(env.fromData(events), FaceDetectionSettings.defaults());
+        CloseableIterator<FaceDetectionResult> results = detected.results().collectAsync();
+        CloseableIterator<DeadLetter> deadLetters = detected.deadLetters().collectAsync();
+        JobClient job = env.executeAsync("FaceDetectionApiIT");
+
+        List<FaceDetectionResult> resultList = new ArrayList<>();
+        results.forEachRemaining(resultList::add);
+        List<DeadLetter> deadLetterList = new ArrayList<>();
+        deadLetters.forEachRemaining(deadLetterList::add);
+        job.getJobExecutionResult().get();
+
+        assertThat(resultList).extracting(FaceDetectionResult::getEventId).containsExactlyInAnyOrder("bytes", "by-reference");
+        assertThat(resultList).allSatisfy(r -> assertThat(r.getFaces()).hasSize(4));
+        assertThat(resultList).allSatisfy(r -> assertThat(r.getSource()).isNull());
+        assertThat(deadLetterList).extracting(DeadLetter::getReason)
+                .containsExactlyInAnyOrder(DeadLetterReason.MISSING_IMAGE, DeadLetterReason.MISSING_EVENT_ID);
+    }
+}
