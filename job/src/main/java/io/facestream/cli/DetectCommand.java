@@ -39,7 +39,7 @@ final class DetectCommand implements Callable<Integer> {
     @Option(names = "--output", required = true, paramLabel = "DIR", description = "Where to write the results.")
     Path output;
 
-    @Option(names = "--format", defaultValue = "jsonl",
+    @Option(names = "--format", paramLabel = "jsonl|wider", defaultValue = "jsonl",
             description = "jsonl: DIR/detections.jsonl, one line per image; wider: DIR/<event>/<name>.txt in the WIDER FACE submission layout. Default: ${DEFAULT-VALUE}.")
     String format;
 

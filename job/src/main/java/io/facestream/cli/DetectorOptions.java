@@ -23,12 +23,17 @@ public class DetectorOptions {
             description = "Larger encoded images become PAYLOAD_TOO_LARGE dead letters. Default: ${DEFAULT-VALUE} (16 MiB).")
     long maxImageBytes;
 
+    @Option(names = "--max-image-pixels", paramLabel = "PIXELS", defaultValue = "64000000",
+            description = "Images with more pixels (read from the header before decoding) become IMAGE_TOO_LARGE dead letters. Default: ${DEFAULT-VALUE}.")
+    long maxImagePixels;
+
     public DetectorSettings settings() {
         return DetectorSettings.builder()
                 .modelPath(model)
                 .scoreThreshold(scoreThreshold)
                 .nmsThreshold(nmsThreshold)
                 .maxImageBytes(maxImageBytes)
+                .maxImagePixels(maxImagePixels)
                 .build();
     }
 }

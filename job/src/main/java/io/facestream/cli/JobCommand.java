@@ -29,7 +29,7 @@ final class JobCommand implements Callable<Integer> {
             description = "Checkpoint interval; results become visible to read_committed consumers at each checkpoint. Default: ${DEFAULT-VALUE}.")
     Duration checkpointInterval;
 
-    @Option(names = "--job-name", defaultValue = FaceStreamJob.NAME, description = "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--job-name", paramLabel = "NAME", defaultValue = FaceStreamJob.NAME, description = "Default: ${DEFAULT-VALUE}.")
     String jobName;
 
     @Override

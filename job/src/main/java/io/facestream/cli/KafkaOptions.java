@@ -14,34 +14,34 @@ public class KafkaOptions {
             description = "Kafka brokers.")
     String bootstrapServers;
 
-    @Option(names = "--input-topic", defaultValue = "facestream.images", description = "Image events. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--input-topic", paramLabel = "TOPIC", defaultValue = "facestream.images", description = "Image events. Default: ${DEFAULT-VALUE}.")
     String inputTopic;
 
-    @Option(names = "--output-topic", defaultValue = "facestream.detections", description = "Detection results (Avro). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--output-topic", paramLabel = "TOPIC", defaultValue = "facestream.detections", description = "Detection results (Avro). Default: ${DEFAULT-VALUE}.")
     String outputTopic;
 
-    @Option(names = "--dead-letter-topic", defaultValue = "facestream.dead-letters", description = "Dead letters (Avro). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--dead-letter-topic", paramLabel = "TOPIC", defaultValue = "facestream.dead-letters", description = "Dead letters (Avro). Default: ${DEFAULT-VALUE}.")
     String deadLetterTopic;
 
-    @Option(names = "--input-format", defaultValue = "avro",
+    @Option(names = "--input-format", paramLabel = "avro|raw", defaultValue = "avro",
             description = "avro: values are ImageEvent records; raw: values are image bytes, keys the event ids. Default: ${DEFAULT-VALUE}.")
     String inputFormat;
 
-    @Option(names = "--group-id", defaultValue = "facestream", description = "Consumer group. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--group-id", paramLabel = "GROUP", defaultValue = "facestream", description = "Consumer group. Default: ${DEFAULT-VALUE}.")
     String groupId;
 
-    @Option(names = "--starting-offsets", defaultValue = "earliest",
+    @Option(names = "--starting-offsets", paramLabel = "earliest|latest|committed", defaultValue = "earliest",
             description = "Where a group without committed offsets starts: earliest, latest or committed (fail). Default: ${DEFAULT-VALUE}.")
     String startingOffsets;
 
     @Option(names = "--bounded", description = "Stop at the input's latest offsets as of the start (batch-style run).")
     boolean bounded;
 
-    @Option(names = "--transactional-id-prefix", defaultValue = "facestream",
+    @Option(names = "--transactional-id-prefix", paramLabel = "PREFIX", defaultValue = "facestream",
             description = "Prefix of the exactly-once producers' transactional ids; unique per job on a cluster. Default: ${DEFAULT-VALUE}.")
     String transactionalIdPrefix;
 
-    @Option(names = "--transaction-timeout", defaultValue = "10min", converter = DurationConverter.class,
+    @Option(names = "--transaction-timeout", paramLabel = "DURATION", defaultValue = "10min", converter = DurationConverter.class,
             description = "Kafka transaction timeout; at most the brokers' transaction.max.timeout.ms (15min by default). Default: ${DEFAULT-VALUE}.")
     Duration transactionTimeout;
 

@@ -156,7 +156,7 @@ final class LocalCommand implements Callable<Integer> {
              Writer detections = Files.newBufferedWriter(out.resolve("detections.jsonl"));
              Writer errors = Files.newBufferedWriter(out.resolve("errors.jsonl"))) {
             consumer.subscribe(List.of(kafka.outputTopic(), kafka.deadLetterTopic()));
-            ImageDecoder decoder = new ImageDecoder(Long.MAX_VALUE);
+            ImageDecoder decoder = new ImageDecoder(Long.MAX_VALUE, Long.MAX_VALUE);
             while (summary.done() < byId.size() && System.nanoTime() < deadline) {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
                     long latencyMs;

@@ -20,6 +20,8 @@ public final class DetectorSettings implements Serializable {
     /** insightface v2 exports scale landmark deltas by 0.2 (v1: 1.0). */
     public static final float DEFAULT_LANDMARK_SCALE = 0.2f;
     public static final long DEFAULT_MAX_IMAGE_BYTES = 16L * 1024 * 1024;
+    /** 64 megapixels: a 8000x8000 photo passes, a decompression bomb does not. */
+    public static final long DEFAULT_MAX_IMAGE_PIXELS = 64_000_000L;
 
     private final String modelPath;
     private final float scoreThreshold;
@@ -27,6 +29,7 @@ public final class DetectorSettings implements Serializable {
     private final int inputSize;
     private final float landmarkScale;
     private final long maxImageBytes;
+    private final long maxImagePixels;
     private final int intraOpThreads;
 
     private DetectorSettings(Builder b) {
@@ -36,6 +39,7 @@ public final class DetectorSettings implements Serializable {
         this.inputSize = b.inputSize;
         this.landmarkScale = b.landmarkScale;
         this.maxImageBytes = b.maxImageBytes;
+        this.maxImagePixels = b.maxImagePixels;
         this.intraOpThreads = b.intraOpThreads;
     }
 
@@ -72,6 +76,10 @@ public final class DetectorSettings implements Serializable {
         return maxImageBytes;
     }
 
+    public long maxImagePixels() {
+        return maxImagePixels;
+    }
+
     public int intraOpThreads() {
         return intraOpThreads;
     }
@@ -83,6 +91,7 @@ public final class DetectorSettings implements Serializable {
         private int inputSize = DEFAULT_INPUT_SIZE;
         private float landmarkScale = DEFAULT_LANDMARK_SCALE;
         private long maxImageBytes = DEFAULT_MAX_IMAGE_BYTES;
+        private long maxImagePixels = DEFAULT_MAX_IMAGE_PIXELS;
         private int intraOpThreads = 1;
 
         public Builder modelPath(Path modelPath) {
@@ -115,6 +124,11 @@ public final class DetectorSettings implements Serializable {
             return this;
         }
 
+        public Builder maxImagePixels(long maxImagePixels) {
+            this.maxImagePixels = maxImagePixels;
+            return this;
+        }
+
         public Builder intraOpThreads(int intraOpThreads) {
             this.intraOpThreads = intraOpThreads;
             return this;
@@ -140,6 +154,9 @@ public final class DetectorSettings implements Serializable {
             }
             if (maxImageBytes <= 0) {
                 problems.add("--max-image-bytes " + maxImageBytes + ": must be positive");
+            }
+            if (maxImagePixels <= 0) {
+                problems.add("--max-image-pixels " + maxImagePixels + ": must be positive");
             }
             if (intraOpThreads < 1) {
                 problems.add("intra-op threads " + intraOpThreads + ": must be at least 1");

@@ -66,7 +66,7 @@ public final class FaceDetector implements AutoCloseable {
 
     /** One inference thread's decoder, buffers and predictor. */
     public final class Session implements AutoCloseable {
-        private final ImageDecoder decoder = new ImageDecoder(settings.maxImageBytes());
+        private final ImageDecoder decoder = new ImageDecoder(settings.maxImageBytes(), settings.maxImagePixels());
         private final RetinaFaceTranslator translator = new RetinaFaceTranslator(settings.inputSize(),
                 new AnchorDecoder(AnchorDecoder.insightfaceAnchors(), settings.landmarkScale()),
                 settings.scoreThreshold(), settings.nmsThreshold());

@@ -16,10 +16,12 @@ public final class ImageDecoder {
     enum Format { JPEG, PNG, BMP, WEBP, TIFF, PNM }
 
     private final long maxImageBytes;
+    private final long maxImagePixels;
 
-    public ImageDecoder(long maxImageBytes) {
+    public ImageDecoder(long maxImageBytes, long maxImagePixels) {
         OpenCvNatives.load();
         this.maxImageBytes = maxImageBytes;
+        this.maxImagePixels = maxImagePixels;
     }
 
     public DecodedImage decode(byte[] encoded, String contentType) throws ImageRejectedException {
@@ -49,6 +51,10 @@ public final class ImageDecoder {
                     "The %s image is truncated (%d bytes, no end marker). Re-send the complete file.",
                     format, encoded.length));
         }
+        ImageHeaders.Dimensions declared = ImageHeaders.read(format, encoded);
+        if (declared != null) {
+            checkPixels(format, declared.width(), declared.height());
+        }
         MatOfByte buffer = new MatOfByte(encoded);
         Mat bgr;
         try {
@@ -62,7 +68,21 @@ public final class ImageDecoder {
                     "The %s image (%d bytes) could not be decoded: the file is damaged. Re-send a valid image.",
                     format, encoded.length));
         }
+        try {
+            checkPixels(format, bgr.cols(), bgr.rows());
+        } catch (ImageRejectedException e) {
+            bgr.release();
+            throw e;
+        }
         return new DecodedImage(bgr);
+    }
+
+    private void checkPixels(Format format, long width, long height) throws ImageRejectedException {
+        if (width * height > maxImagePixels) {
+            throw new ImageRejectedException(DeadLetterReason.IMAGE_TOO_LARGE, String.format(
+                    "The %s image is %dx%d pixels, over the limit of %d pixels. Downscale it before sending, "
+                            + "or raise --max-image-pixels.", format, width, height, maxImagePixels));
+        }
     }
 
     static Format sniff(byte[] b) {

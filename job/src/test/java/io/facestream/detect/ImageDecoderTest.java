@@ -17,7 +17,7 @@ import org.opencv.imgcodecs.Imgcodecs;
 
 class ImageDecoderTest {
 
-    private final ImageDecoder decoder = new ImageDecoder(1024 * 1024);
+    private final ImageDecoder decoder = new ImageDecoder(1024 * 1024, 10_000_000);
 
     private static byte[] encode(String extension, Mat image) {
         MatOfByte buffer = new MatOfByte();
@@ -74,9 +74,29 @@ class ImageDecoderTest {
         assertThat(rejection(Arrays.copyOf(png, png.length - 20), null)).isEqualTo(DeadLetterReason.CORRUPT_IMAGE);
         assertThat(rejection(chris, "application/pdf")).isEqualTo(DeadLetterReason.UNSUPPORTED_CONTENT_TYPE);
         assertThat(rejection("<svg xmlns=\"http://www.w3.org/2000/svg\"/>".getBytes(), null)).isEqualTo(DeadLetterReason.UNSUPPORTED_FORMAT);
-        assertThatThrownBy(() -> new ImageDecoder(100).decode(chris, null))
+        assertThatThrownBy(() -> new ImageDecoder(100, 10_000_000).decode(chris, null))
                 .isInstanceOfSatisfying(ImageRejectedException.class,
                         e -> assertThat(e.reason()).isEqualTo(DeadLetterReason.PAYLOAD_TOO_LARGE));
+    }
+
+    @Test
+    void refusesHugeDeclaredDimensionsBeforeDecoding() throws Exception {
+        byte[] png = encode(".png", new Mat(10, 10, CvType.CV_8UC3, new Scalar(1, 2, 3)));
+        byte[] bomb = png.clone();
+        // IHDR width and height (big-endian at 16 and 20): 50000 x 50000
+        for (int at : new int[] {16, 20}) {
+            bomb[at] = 0;
+            bomb[at + 1] = 0;
+            bomb[at + 2] = (byte) (50000 >> 8);
+            bomb[at + 3] = (byte) (50000 & 0xFF);
+        }
+        assertThat(rejection(bomb, null)).isEqualTo(DeadLetterReason.IMAGE_TOO_LARGE);
+
+        byte[] jpeg = encode(".jpg", new Mat(30, 40, CvType.CV_8UC3, new Scalar(1, 2, 3)));
+        assertThat(ImageHeaders.read(ImageDecoder.Format.JPEG, jpeg)).isEqualTo(new ImageHeaders.Dimensions(40, 30));
+        assertThatThrownBy(() -> new ImageDecoder(1024 * 1024, 40 * 30 - 1).decode(jpeg, null))
+                .isInstanceOfSatisfying(ImageRejectedException.class,
+                        e -> assertThat(e.reason()).isEqualTo(DeadLetterReason.IMAGE_TOO_LARGE));
     }
 
     /** Inserts an APP1 Exif segment holding only the orientation tag right after the JPEG's SOI marker. */
