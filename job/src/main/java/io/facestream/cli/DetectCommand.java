@@ -5,6 +5,7 @@ import com.google.gson.JsonObject;
 import io.facestream.detect.FaceDetector;
 import io.facestream.detect.ImageDetections;
 import io.facestream.detect.ImageRejectedException;
+import io.facestream.detect.SessionPerThread;
 import io.facestream.output.DetectionJson;
 import io.facestream.output.WiderFaceWriter;
 import java.io.IOException;
@@ -13,12 +14,12 @@ import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -77,17 +78,12 @@ final class DetectCommand implements Callable<Integer> {
              Writer jsonl = chosen == Format.JSONL ? Files.newBufferedWriter(output.resolve("detections.jsonl")) : Writer.nullWriter();
              Writer errors = Files.newBufferedWriter(output.resolve("errors.jsonl"))) {
             out.printf("Detecting faces in %d image(s) with %s, %d thread(s)%n", images.size(), model.modelName(), threads);
-            List<FaceDetector.Session> sessions = Collections.synchronizedList(new ArrayList<>());
-            ThreadLocal<FaceDetector.Session> session = ThreadLocal.withInitial(() -> {
-                FaceDetector.Session s = model.newSession();
-                sessions.add(s);
-                return s;
-            });
+            SessionPerThread sessions = new SessionPerThread(model);
             ExecutorService pool = Executors.newFixedThreadPool(threads);
             try {
                 List<Future<Outcome>> outcomes = new ArrayList<>();
                 for (ImageFiles.ImageFile image : images) {
-                    outcomes.add(pool.submit(() -> detect(session.get(), image.path())));
+                    outcomes.add(pool.submit(() -> detect(sessions.get(), image.path())));
                 }
                 int progressStep = Math.max(1, images.size() / 20);
                 for (int i = 0; i < images.size(); i++) {
@@ -116,7 +112,8 @@ final class DetectCommand implements Callable<Integer> {
                 }
             } finally {
                 pool.shutdownNow();
-                sessions.forEach(FaceDetector.Session::close);
+                pool.awaitTermination(1, TimeUnit.MINUTES);
+                sessions.close();
             }
         }
         double seconds = (System.nanoTime() - started) / 1e9;

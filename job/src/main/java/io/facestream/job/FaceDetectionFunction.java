@@ -6,13 +6,12 @@ import io.facestream.avro.ModelInfo;
 import io.facestream.detect.FaceDetector;
 import io.facestream.detect.ImageDetections;
 import io.facestream.detect.ImageRejectedException;
+import io.facestream.detect.SessionPerThread;
 import io.facestream.schemas.AvroTrust;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -42,8 +41,7 @@ public class FaceDetectionFunction extends RichAsyncFunction<SourcedImageEvent, 
     private transient FaceDetector detector;
     private transient ModelInfo modelInfo;
     private transient ExecutorService inferencePool;
-    private transient ThreadLocal<FaceDetector.Session> sessions;
-    private transient List<FaceDetector.Session> openSessions;
+    private transient SessionPerThread sessions;
 
     public FaceDetectionFunction(FaceDetectionSettings settings) {
         this.settings = settings;
@@ -55,12 +53,7 @@ public class FaceDetectionFunction extends RichAsyncFunction<SourcedImageEvent, 
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         detector = FaceDetector.load(settings.detector());
         modelInfo = new ModelInfo(detector.modelName(), detector.modelSha256());
-        openSessions = Collections.synchronizedList(new ArrayList<>());
-        sessions = ThreadLocal.withInitial(() -> {
-            FaceDetector.Session session = detector.newSession();
-            openSessions.add(session);
-            return session;
-        });
+        sessions = new SessionPerThread(detector);
         AtomicInteger threadNumber = new AtomicInteger();
         inferencePool = new ThreadPoolExecutor(settings.inferenceThreads(), settings.inferenceThreads(), 0,
                 TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), runnable -> {
@@ -151,8 +144,8 @@ public class FaceDetectionFunction extends RichAsyncFunction<SourcedImageEvent, 
             inferencePool.shutdownNow();
             inferencePool.awaitTermination(30, TimeUnit.SECONDS);
         }
-        if (openSessions != null) {
-            openSessions.forEach(FaceDetector.Session::close);
+        if (sessions != null) {
+            sessions.close();
         }
         if (detector != null) {
             detector.close();

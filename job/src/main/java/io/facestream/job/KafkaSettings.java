@@ -17,6 +17,7 @@ import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.formats.avro.AvroSerializationSchema;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
@@ -105,33 +106,38 @@ public final class KafkaSettings implements Serializable {
         return builder.build();
     }
 
+    /** Results keyed by event id, in transactions committed at each checkpoint. */
     public KafkaSink<FaceDetectionResult> resultSink() {
-        return KafkaSink.<FaceDetectionResult>builder()
+        return exactlyOnceSink(outputTopic, "-detections", FaceDetectionResult.class, FaceDetectionResult::getEventId);
+    }
+
+    /** Dead letters keyed by event id (null when unknown), in transactions committed at each checkpoint. */
+    public KafkaSink<DeadLetter> deadLetterSink() {
+        return exactlyOnceSink(deadLetterTopic, "-dead-letters", DeadLetter.class, DeadLetter::getEventId);
+    }
+
+    private <T extends SpecificRecord> KafkaSink<T> exactlyOnceSink(String topic, String transactionalIdSuffix,
+                                                                    Class<T> type, EventIdOf<T> eventId) {
+        return KafkaSink.<T>builder()
                 .setBootstrapServers(bootstrapServers)
-                .setRecordSerializer(KafkaRecordSerializationSchema.<FaceDetectionResult>builder()
-                        .setTopic(outputTopic)
-                        .setKeySerializationSchema(result -> result.getEventId().getBytes(StandardCharsets.UTF_8))
-                        .setValueSerializationSchema(AvroSerializationSchema.forSpecific(FaceDetectionResult.class))
+                .setRecordSerializer(KafkaRecordSerializationSchema.<T>builder()
+                        .setTopic(topic)
+                        .setKeySerializationSchema(record -> {
+                            String id = eventId.of(record);
+                            return id == null ? null : id.getBytes(StandardCharsets.UTF_8);
+                        })
+                        .setValueSerializationSchema(AvroSerializationSchema.forSpecific(type))
                         .build())
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-                .setTransactionalIdPrefix(transactionalIdPrefix + "-detections")
+                .setTransactionalIdPrefix(transactionalIdPrefix + transactionalIdSuffix)
                 .setKafkaProducerConfig(producerConfig())
                 .build();
     }
 
-    public KafkaSink<DeadLetter> deadLetterSink() {
-        return KafkaSink.<DeadLetter>builder()
-                .setBootstrapServers(bootstrapServers)
-                .setRecordSerializer(KafkaRecordSerializationSchema.<DeadLetter>builder()
-                        .setTopic(deadLetterTopic)
-                        .setKeySerializationSchema(dead -> dead.getEventId() == null ? null
-                                : dead.getEventId().getBytes(StandardCharsets.UTF_8))
-                        .setValueSerializationSchema(AvroSerializationSchema.forSpecific(DeadLetter.class))
-                        .build())
-                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-                .setTransactionalIdPrefix(transactionalIdPrefix + "-dead-letters")
-                .setKafkaProducerConfig(producerConfig())
-                .build();
+    /** Serializable accessor of a record's event id, for the record key. */
+    @FunctionalInterface
+    private interface EventIdOf<T> extends Serializable {
+        String of(T record);
     }
 
     private Properties producerConfig() {

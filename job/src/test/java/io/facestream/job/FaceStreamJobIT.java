@@ -12,7 +12,6 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -36,8 +35,6 @@ import org.junit.jupiter.api.Timeout;
 /** The whole job on a real broker and MiniCluster with the real model. */
 @Timeout(300)
 class FaceStreamJobIT extends KafkaFlinkTestBase {
-
-    private static final Duration QUIET = Duration.ofSeconds(2);
 
     @Test
     void everyImageGetsOneResultAgreeingWithTheReferenceAndBadInputBecomesDeadLetters() throws Exception {
@@ -153,7 +150,7 @@ class FaceStreamJobIT extends KafkaFlinkTestBase {
     static <T extends SpecificRecord> List<T> read(String topic, Class<T> type) {
         SpecificDatumReader<T> reader = new SpecificDatumReader<>(type);
         List<T> values = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> record : consumeCommitted(topic, QUIET)) {
+        for (ConsumerRecord<byte[], byte[]> record : consumeCommitted(topic)) {
             try {
                 BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(record.value(), null);
                 values.add(reader.read(null, decoder));
