@@ -8,16 +8,31 @@ import picocli.CommandLine.Option;
 public class DetectorOptions {
 
     @Option(names = "--model", paramLabel = "PATH",
-            description = "RetinaFace ONNX export to load (insightface layout). Default: mnet.25_v2.onnx from npm retinaface@0.0.6, shipped in the jar.")
+            description = "RetinaFace ONNX export to load. Default: mnet.25_v2.onnx from npm retinaface@0.0.6, shipped in the jar.")
     Path model;
 
-    @Option(names = "--score-threshold", paramLabel = "P", defaultValue = "0.5",
-            description = "Keep faces scoring at least this (0..1). Default: ${DEFAULT-VALUE}.")
-    float scoreThreshold;
+    @Option(names = "--model-type", paramLabel = "NAME",
+            description = "Built-in description of the export: insightface-mnet025-v2 (default), insightface-mnet025-v1, "
+                    + "biubug6-resnet50, biubug6-mnet025, biubug6-1mb-mnet025.")
+    String modelType;
 
-    @Option(names = "--nms-threshold", paramLabel = "IOU", defaultValue = "0.4",
-            description = "Non-maximum suppression IoU threshold. Default: ${DEFAULT-VALUE}.")
-    float nmsThreshold;
+    @Option(names = "--model-config", paramLabel = "FILE",
+            description = "A JSON model description for exports no built-in type covers (see README).")
+    Path modelConfig;
+
+    @Option(names = "--size", paramLabel = "POLICY",
+            description = "How images become the model input: letterbox:N, native, seed, fit:L or multi[:L1,L2,...]. "
+                    + "Default: the model type's (letterbox:640 for the default model, seed for biubug6 types).")
+    String size;
+
+    @Option(names = "--score-threshold", paramLabel = "P|model", defaultValue = "0.5",
+            description = "Keep faces scoring at least this (0..1), or 'model' for the model type's reference pipeline "
+                    + "threshold (0.9 for the biubug6 seed). Default: ${DEFAULT-VALUE}.")
+    String scoreThreshold;
+
+    @Option(names = "--nms-threshold", paramLabel = "IOU",
+            description = "Non-maximum suppression IoU threshold. Default: the model type's (0.4).")
+    Float nmsThreshold;
 
     @Option(names = "--max-image-bytes", paramLabel = "BYTES", defaultValue = "16777216",
             description = "Larger encoded images become PAYLOAD_TOO_LARGE dead letters. Default: ${DEFAULT-VALUE} (16 MiB).")
@@ -30,10 +45,24 @@ public class DetectorOptions {
     public DetectorSettings settings() {
         return DetectorSettings.builder()
                 .modelPath(model)
-                .scoreThreshold(scoreThreshold)
+                .modelType(modelType)
+                .modelConfig(modelConfig)
+                .size(size)
+                .scoreThreshold(parseScoreThreshold(scoreThreshold))
                 .nmsThreshold(nmsThreshold)
                 .maxImageBytes(maxImageBytes)
                 .maxImagePixels(maxImagePixels)
                 .build();
+    }
+
+    private static Float parseScoreThreshold(String value) {
+        if (value.equalsIgnoreCase("model")) {
+            return null;
+        }
+        try {
+            return Float.parseFloat(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--score-threshold " + value + ": give a number between 0 and 1, or 'model'");
+        }
     }
 }

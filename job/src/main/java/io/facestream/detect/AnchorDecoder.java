@@ -1,5 +1,8 @@
 package io.facestream.detect;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -10,7 +13,7 @@ import java.util.List;
  * {@code 1 x 10A x H x W} (channel 10a + 2p + {x,y}). Anchor a of cell (x, y) is centred at
  * {@code 7.5 + x * stride, 7.5 + y * stride} with side {@code anchorSizes[a]}.
  */
-public final class AnchorDecoder {
+public final class AnchorDecoder implements HeadDecoder {
 
     /** The raw output tensors of one stride, flattened in NCHW order. */
     public record StrideOutput(int stride, int height, int width, float[] scores, float[] boxDeltas,
@@ -20,6 +23,7 @@ public final class AnchorDecoder {
     public record StrideAnchors(int stride, float[] anchorSizes) {}
 
     private static final float ANCHOR_CENTRE_OFFSET = 7.5f;
+    private static final String HINT = "insightface exports have outputs face_rpn_{cls_prob_reshape,bbox_pred,landmark_pred}_stride{32,16,8}.";
 
     private final List<StrideAnchors> strides;
     private final float landmarkScale;
@@ -32,12 +36,26 @@ public final class AnchorDecoder {
         this.landmarkScale = landmarkScale;
     }
 
-    /** The anchors of the insightface MobileNet0.25 RetinaFace exports: strides 32/16/8. */
-    public static List<StrideAnchors> insightfaceAnchors() {
-        return List.of(
-                new StrideAnchors(32, new float[] {512, 256}),
-                new StrideAnchors(16, new float[] {128, 64}),
-                new StrideAnchors(8, new float[] {32, 16}));
+    static AnchorDecoder of(ModelDescriptor model) {
+        List<StrideAnchors> strides = new ArrayList<>();
+        for (ModelDescriptor.Anchors anchors : model.anchors) {
+            strides.add(new StrideAnchors(anchors.stride, anchors.sizes));
+        }
+        return new AnchorDecoder(strides, model.landmarkScale);
+    }
+
+    @Override
+    public List<DetectedFace> decode(NDList outputs, int tensorWidth, int tensorHeight, float scoreThreshold) {
+        List<StrideOutput> maps = new ArrayList<>();
+        for (StrideAnchors anchors : strides) {
+            int stride = anchors.stride();
+            NDArray scores = HeadDecoder.output(outputs, "face_rpn_cls_prob_reshape_stride" + stride, HINT);
+            Shape shape = scores.getShape();
+            maps.add(new StrideOutput(stride, (int) shape.get(2), (int) shape.get(3), scores.toFloatArray(),
+                    HeadDecoder.output(outputs, "face_rpn_bbox_pred_stride" + stride, HINT).toFloatArray(),
+                    HeadDecoder.output(outputs, "face_rpn_landmark_pred_stride" + stride, HINT).toFloatArray()));
+        }
+        return decode(maps, scoreThreshold);
     }
 
     public List<StrideAnchors> strides() {

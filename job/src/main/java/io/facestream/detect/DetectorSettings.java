@@ -7,37 +7,34 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * How to detect faces: which model and with which thresholds. Validated when built, so a bad
- * setting fails before a job starts rather than inside a running task.
+ * How to detect faces: which model (file and description), how images become its input, and
+ * the thresholds. Validated when built, so a bad setting fails before a job starts rather than
+ * inside a running task.
  */
 public final class DetectorSettings implements Serializable {
 
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
     public static final float DEFAULT_SCORE_THRESHOLD = 0.5f;
-    public static final float DEFAULT_NMS_THRESHOLD = 0.4f;
-    public static final int DEFAULT_INPUT_SIZE = 640;
-    /** insightface v2 exports scale landmark deltas by 0.2 (v1: 1.0). */
-    public static final float DEFAULT_LANDMARK_SCALE = 0.2f;
     public static final long DEFAULT_MAX_IMAGE_BYTES = 16L * 1024 * 1024;
     /** 64 megapixels: a 8000x8000 photo passes, a decompression bomb does not. */
     public static final long DEFAULT_MAX_IMAGE_PIXELS = 64_000_000L;
 
     private final String modelPath;
+    private final ModelDescriptor model;
+    private final SizePolicy size;
     private final float scoreThreshold;
     private final float nmsThreshold;
-    private final int inputSize;
-    private final float landmarkScale;
     private final long maxImageBytes;
     private final long maxImagePixels;
     private final int intraOpThreads;
 
-    private DetectorSettings(Builder b) {
+    private DetectorSettings(Builder b, ModelDescriptor model, SizePolicy size) {
         this.modelPath = b.modelPath == null ? null : b.modelPath.toString();
-        this.scoreThreshold = b.scoreThreshold;
-        this.nmsThreshold = b.nmsThreshold;
-        this.inputSize = b.inputSize;
-        this.landmarkScale = b.landmarkScale;
+        this.model = model;
+        this.size = size;
+        this.scoreThreshold = b.scoreThreshold == null ? model.scoreThreshold : b.scoreThreshold;
+        this.nmsThreshold = b.nmsThreshold == null ? model.nmsThreshold : b.nmsThreshold;
         this.maxImageBytes = b.maxImageBytes;
         this.maxImagePixels = b.maxImagePixels;
         this.intraOpThreads = b.intraOpThreads;
@@ -56,20 +53,20 @@ public final class DetectorSettings implements Serializable {
         return modelPath == null ? null : Path.of(modelPath);
     }
 
+    public ModelDescriptor model() {
+        return model;
+    }
+
+    public SizePolicy size() {
+        return size;
+    }
+
     public float scoreThreshold() {
         return scoreThreshold;
     }
 
     public float nmsThreshold() {
         return nmsThreshold;
-    }
-
-    public int inputSize() {
-        return inputSize;
-    }
-
-    public float landmarkScale() {
-        return landmarkScale;
     }
 
     public long maxImageBytes() {
@@ -86,36 +83,48 @@ public final class DetectorSettings implements Serializable {
 
     public static final class Builder {
         private Path modelPath;
-        private float scoreThreshold = DEFAULT_SCORE_THRESHOLD;
-        private float nmsThreshold = DEFAULT_NMS_THRESHOLD;
-        private int inputSize = DEFAULT_INPUT_SIZE;
-        private float landmarkScale = DEFAULT_LANDMARK_SCALE;
+        private String modelType;
+        private Path modelConfig;
+        private String size;
+        private Float scoreThreshold = DEFAULT_SCORE_THRESHOLD;
+        private Float nmsThreshold;
         private long maxImageBytes = DEFAULT_MAX_IMAGE_BYTES;
         private long maxImagePixels = DEFAULT_MAX_IMAGE_PIXELS;
         private int intraOpThreads = 1;
 
+        /** The ONNX file; null (the default) for the shipped insightface-mnet025-v2 model. */
         public Builder modelPath(Path modelPath) {
             this.modelPath = modelPath;
             return this;
         }
 
-        public Builder scoreThreshold(float scoreThreshold) {
+        /** A built-in model description, see {@link ModelDescriptor#PRESETS}; default insightface-mnet025-v2. */
+        public Builder modelType(String modelType) {
+            this.modelType = modelType;
+            return this;
+        }
+
+        /** A model description file, for exports no preset covers. */
+        public Builder modelConfig(Path modelConfig) {
+            this.modelConfig = modelConfig;
+            return this;
+        }
+
+        /** A {@link SizePolicy}; null (the default) for the model's own default. */
+        public Builder size(String size) {
+            this.size = size;
+            return this;
+        }
+
+        /** Null uses the model description's threshold (the reference pipeline's). Default 0.5. */
+        public Builder scoreThreshold(Float scoreThreshold) {
             this.scoreThreshold = scoreThreshold;
             return this;
         }
 
-        public Builder nmsThreshold(float nmsThreshold) {
+        /** Null (the default) uses the model description's NMS IoU threshold. */
+        public Builder nmsThreshold(Float nmsThreshold) {
             this.nmsThreshold = nmsThreshold;
-            return this;
-        }
-
-        public Builder inputSize(int inputSize) {
-            this.inputSize = inputSize;
-            return this;
-        }
-
-        public Builder landmarkScale(float landmarkScale) {
-            this.landmarkScale = landmarkScale;
             return this;
         }
 
@@ -140,17 +149,34 @@ public final class DetectorSettings implements Serializable {
             if (modelPath != null && !Files.isRegularFile(modelPath)) {
                 problems.add("--model " + modelPath + ": no such file; give the path of a RetinaFace .onnx export");
             }
-            if (!(scoreThreshold >= 0 && scoreThreshold <= 1)) {
-                problems.add("--score-threshold " + scoreThreshold + ": must be between 0 and 1");
+            ModelDescriptor model = null;
+            try {
+                if (modelType != null && modelConfig != null) {
+                    problems.add("--model-type and --model-config: give one of them");
+                } else if (modelConfig != null) {
+                    model = ModelDescriptor.fromFile(modelConfig);
+                } else {
+                    model = ModelDescriptor.preset(modelType == null ? ModelDescriptor.DEFAULT_PRESET : modelType);
+                }
+                if (model != null && modelPath == null && !ModelDescriptor.DEFAULT_PRESET.equals(model.name)) {
+                    problems.add("--model PATH is needed with model type " + model.name
+                            + ": only the " + ModelDescriptor.DEFAULT_PRESET + " model ships with FaceStream");
+                }
+            } catch (IllegalArgumentException e) {
+                problems.add(e.getMessage());
             }
-            if (!(nmsThreshold > 0 && nmsThreshold <= 1)) {
+            SizePolicy sizePolicy = null;
+            try {
+                String chosen = size != null ? size : model != null && model.defaultSize != null ? model.defaultSize : "letterbox:640";
+                sizePolicy = SizePolicy.parse(chosen);
+            } catch (IllegalArgumentException e) {
+                problems.add(e.getMessage());
+            }
+            if (scoreThreshold != null && !(scoreThreshold >= 0 && scoreThreshold <= 1)) {
+                problems.add("--score-threshold " + scoreThreshold + ": must be between 0 and 1 (or 'model')");
+            }
+            if (nmsThreshold != null && !(nmsThreshold > 0 && nmsThreshold <= 1)) {
                 problems.add("--nms-threshold " + nmsThreshold + ": must be in (0, 1]");
-            }
-            if (inputSize < 32 || inputSize % 32 != 0) {
-                problems.add("input size " + inputSize + ": must be a positive multiple of 32");
-            }
-            if (!(landmarkScale > 0)) {
-                problems.add("landmark scale " + landmarkScale + ": must be positive");
             }
             if (maxImageBytes <= 0) {
                 problems.add("--max-image-bytes " + maxImageBytes + ": must be positive");
@@ -164,7 +190,7 @@ public final class DetectorSettings implements Serializable {
             if (!problems.isEmpty()) {
                 throw new IllegalArgumentException("Invalid detector settings:\n  " + String.join("\n  ", problems));
             }
-            return new DetectorSettings(this);
+            return new DetectorSettings(this, model, sizePolicy);
         }
     }
 }

@@ -6,6 +6,8 @@ import ai.djl.inference.Predictor;
 import ai.djl.translate.TranslateException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -29,11 +31,16 @@ public final class FaceDetector implements AutoCloseable {
     public static FaceDetector load(DetectorSettings settings) throws IOException {
         OpenCvNatives.load();
         ModelFile file = ModelFile.load(settings.modelPath());
+        ModelDescriptor descriptor = settings.model();
+        byte[] onnx = file.bytes();
+        if (descriptor.fixedInputSize > 0 && !settings.size().alwaysSquare(descriptor.fixedInputSize)) {
+            onnx = OnnxShapes.withSymbolicSpatialDims(onnx);
+        }
         Model model = Model.newInstance(file.name(), "OnnxRuntime");
         String threads = Integer.toString(settings.intraOpThreads());
         try {
             // One ORT thread per inference thread: parallelism comes from slots and inference threads.
-            model.load(new ByteArrayInputStream(file.bytes()),
+            model.load(new ByteArrayInputStream(onnx),
                     Map.of("intraOpNumThreads", threads, "interOpNumThreads", "1"));
         } catch (MalformedModelException | IOException | RuntimeException e) {
             model.close();
@@ -67,10 +74,9 @@ public final class FaceDetector implements AutoCloseable {
     /** One inference thread's decoder, buffers and predictor. */
     public final class Session implements AutoCloseable {
         private final ImageDecoder decoder = new ImageDecoder(settings.maxImageBytes(), settings.maxImagePixels());
-        private final RetinaFaceTranslator translator = new RetinaFaceTranslator(settings.inputSize(),
-                new AnchorDecoder(AnchorDecoder.insightfaceAnchors(), settings.landmarkScale()),
+        private final RetinaFaceTranslator translator = new RetinaFaceTranslator(settings.model(),
                 settings.scoreThreshold(), settings.nmsThreshold());
-        private final Predictor<DecodedImage, Detections> predictor = model.newPredictor(translator);
+        private final Predictor<RetinaFaceTranslator.Pass, Detections> predictor = model.newPredictor(translator);
 
         private Session() {}
 
@@ -81,7 +87,7 @@ public final class FaceDetector implements AutoCloseable {
                 long decoded = System.nanoTime();
                 Detections detections;
                 try {
-                    detections = predictor.predict(image);
+                    detections = detect(image);
                 } catch (TranslateException | RuntimeException e) {
                     throw new ImageRejectedException(io.facestream.avro.DeadLetterReason.INFERENCE_FAILED,
                             "The model failed on this " + image.width() + "x" + image.height() + " image: " + e.getMessage()
@@ -90,6 +96,28 @@ public final class FaceDetector implements AutoCloseable {
                 return new ImageDetections(image.width(), image.height(), detections.faces(), decoded - started,
                         detections.preprocessNanos(), detections.inferenceNanos(), detections.postprocessNanos());
             }
+        }
+
+        /** Faces in image pixels, highest score first: one model pass per input plan, merged by NMS. */
+        public Detections detect(DecodedImage image) throws TranslateException {
+            List<SizePolicy.InputPlan> plans = settings.size().plans(image.width(), image.height());
+            if (plans.size() == 1) {
+                return predictor.predict(new RetinaFaceTranslator.Pass(image, plans.get(0)));
+            }
+            List<DetectedFace> all = new ArrayList<>();
+            long preprocess = 0;
+            long inference = 0;
+            long postprocess = 0;
+            for (SizePolicy.InputPlan plan : plans) {
+                Detections pass = predictor.predict(new RetinaFaceTranslator.Pass(image, plan));
+                all.addAll(pass.faces());
+                preprocess += pass.preprocessNanos();
+                inference += pass.inferenceNanos();
+                postprocess += pass.postprocessNanos();
+            }
+            long merging = System.nanoTime();
+            List<DetectedFace> merged = RetinaFaceTranslator.suppress(all, settings.model(), settings.nmsThreshold());
+            return new Detections(merged, preprocess, inference, postprocess + System.nanoTime() - merging);
         }
 
         @Override

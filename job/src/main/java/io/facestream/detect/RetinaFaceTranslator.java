@@ -6,38 +6,44 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.translate.NoBatchifyTranslator;
 import ai.djl.translate.TranslatorContext;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 /**
- * Pre- and post-processing of an insightface RetinaFace export: letterbox to the fixed input,
- * decode the anchor heads, threshold, clip, NMS and map back to image pixels. Holds reusable
- * buffers, so it belongs to one predictor (one inference thread).
+ * Pre- and post-processing of one model pass, as the model's descriptor says: write the image
+ * into the input tensor, decode the heads, threshold, clip, top-k, NMS, top-k and map back to
+ * image pixels. Holds reusable buffers, so it belongs to one predictor (one inference thread).
  */
-public final class RetinaFaceTranslator implements NoBatchifyTranslator<DecodedImage, Detections> {
+final class RetinaFaceTranslator implements NoBatchifyTranslator<RetinaFaceTranslator.Pass, Detections> {
 
-    private static final String SCALE = "scale";
+    /** One image through the model at one input plan. */
+    record Pass(DecodedImage image, SizePolicy.InputPlan plan) {}
+
+    private static final String PASS = "pass";
     private static final String STARTED = "started";
     private static final String PREPARED = "prepared";
 
-    private final Letterbox letterbox;
-    private final AnchorDecoder decoder;
+    private final ModelDescriptor model;
+    private final HeadDecoder decoder;
+    private final TensorWriter writer;
     private final float scoreThreshold;
     private final float nmsThreshold;
 
-    public RetinaFaceTranslator(int inputSize, AnchorDecoder decoder, float scoreThreshold, float nmsThreshold) {
-        this.letterbox = new Letterbox(inputSize);
-        this.decoder = decoder;
+    RetinaFaceTranslator(ModelDescriptor model, float scoreThreshold, float nmsThreshold) {
+        this.model = model;
+        this.decoder = model.decoder();
+        this.writer = new TensorWriter(model);
         this.scoreThreshold = scoreThreshold;
         this.nmsThreshold = nmsThreshold;
     }
 
     @Override
-    public NDList processInput(TranslatorContext ctx, DecodedImage image) {
+    public NDList processInput(TranslatorContext ctx, Pass pass) {
         long started = System.nanoTime();
-        float scale = letterbox.fill(image);
-        int size = letterbox.size();
-        NDArray input = ctx.getNDManager().create(letterbox.tensor(), new Shape(1, 3, size, size));
-        ctx.setAttachment(SCALE, scale);
+        SizePolicy.InputPlan plan = pass.plan();
+        NDArray input = ctx.getNDManager().create(writer.write(pass.image(), plan),
+                new Shape(1, 3, plan.tensorHeight(), plan.tensorWidth()));
+        ctx.setAttachment(PASS, pass);
         ctx.setAttachment(STARTED, started);
         ctx.setAttachment(PREPARED, System.nanoTime());
         return new NDList(input);
@@ -46,43 +52,40 @@ public final class RetinaFaceTranslator implements NoBatchifyTranslator<DecodedI
     @Override
     public Detections processOutput(TranslatorContext ctx, NDList outputs) {
         long inferred = System.nanoTime();
-        List<AnchorDecoder.StrideOutput> strides = new ArrayList<>();
-        for (AnchorDecoder.StrideAnchors anchors : decoder.strides()) {
-            int stride = anchors.stride();
-            NDArray scores = output(outputs, "face_rpn_cls_prob_reshape_stride" + stride);
-            Shape shape = scores.getShape();
-            strides.add(new AnchorDecoder.StrideOutput(stride, (int) shape.get(2), (int) shape.get(3),
-                    scores.toFloatArray(),
-                    output(outputs, "face_rpn_bbox_pred_stride" + stride).toFloatArray(),
-                    output(outputs, "face_rpn_landmark_pred_stride" + stride).toFloatArray()));
-        }
-        float scale = (Float) ctx.getAttachment(SCALE);
-        float max = letterbox.size() - 1;
-        List<DetectedFace> candidates = new ArrayList<>();
-        for (DetectedFace face : decoder.decode(strides, scoreThreshold)) {
-            candidates.add(face.clipBox(max, max));
+        Pass pass = (Pass) ctx.getAttachment(PASS);
+        SizePolicy.InputPlan plan = pass.plan();
+        List<DetectedFace> candidates = decoder.decode(outputs, plan.tensorWidth(), plan.tensorHeight(), scoreThreshold);
+        if (model.clipBoxes) {
+            List<DetectedFace> clipped = new ArrayList<>(candidates.size());
+            for (DetectedFace face : candidates) {
+                clipped.add(face.clipBox(plan.tensorWidth() - 1, plan.tensorHeight() - 1));
+            }
+            candidates = clipped;
         }
         List<DetectedFace> faces = new ArrayList<>();
-        for (DetectedFace face : NonMaxSuppression.apply(candidates, nmsThreshold)) {
-            faces.add(face.unscale(scale));
+        for (DetectedFace face : suppress(candidates, model, nmsThreshold)) {
+            faces.add(face.unscale(plan.scale()));
         }
         long started = (Long) ctx.getAttachment(STARTED);
         long prepared = (Long) ctx.getAttachment(PREPARED);
         return new Detections(faces, prepared - started, inferred - prepared, System.nanoTime() - inferred);
     }
 
-    private static NDArray output(NDList outputs, String name) {
-        NDArray array = outputs.get(name);
-        if (array == null) {
-            List<String> names = new ArrayList<>();
-            outputs.forEach(a -> names.add(a.getName()));
-            throw new IllegalStateException("The model has no output '" + name + "' (it has " + names
-                    + "). The default decoder reads insightface RetinaFace exports such as mnet.25_v2.onnx.");
+    /** The reference pipelines' order: best pre-NMS candidates, NMS, best post-NMS faces. */
+    static List<DetectedFace> suppress(List<DetectedFace> candidates, ModelDescriptor model, float nmsThreshold) {
+        List<DetectedFace> sorted = new ArrayList<>(candidates);
+        sorted.sort(Comparator.comparingDouble(DetectedFace::score).reversed());
+        if (model.preNmsTopK > 0 && sorted.size() > model.preNmsTopK) {
+            sorted = sorted.subList(0, model.preNmsTopK);
         }
-        return array;
+        List<DetectedFace> kept = NonMaxSuppression.apply(sorted, nmsThreshold);
+        if (model.postNmsTopK > 0 && kept.size() > model.postNmsTopK) {
+            kept = new ArrayList<>(kept.subList(0, model.postNmsTopK));
+        }
+        return kept;
     }
 
     void close() {
-        letterbox.close();
+        writer.close();
     }
 }

@@ -18,10 +18,14 @@ public final class GoldenDetections {
 
     public record Image(int width, int height, List<DetectedFace> faces) {}
 
+    /** How close detections must be to a reference: box IoU, landmark distance, score difference. */
+    public record Tolerance(float minBoxIou, float maxLandmarkPx, float maxScoreDiff) {}
+
     public static final float MIN_SCORE = 0.5f;
-    public static final float MIN_BOX_IOU = 0.95f;
-    public static final float MAX_LANDMARK_PX = 2f;
-    public static final float MAX_SCORE_DIFF = 0.01f;
+    /** Same model, pre-processing reimplemented with another resize: a pixel or two. */
+    public static final Tolerance LETTERBOX_REFERENCE = new Tolerance(0.95f, 2f, 0.01f);
+    /** Same model and pre-processing as the seed's own code. */
+    public static final Tolerance SEED_PARITY = new Tolerance(0.98f, 1f, 0.002f);
 
     private GoldenDetections() {}
 
@@ -29,9 +33,19 @@ public final class GoldenDetections {
         return Path.of(System.getProperty("facestream.testdata", "../testdata")).toAbsolutePath().normalize();
     }
 
+    /** The team's shared folder beside the repository, or null where it is absent. */
+    public static Path shared() {
+        Path shared = Path.of(System.getProperty("facestream.shared", "../../shared")).toAbsolutePath().normalize();
+        return Files.isDirectory(shared) ? shared : null;
+    }
+
     public static Map<String, Image> load() throws IOException {
+        return load(testdata().resolve("golden/mnet25_v2_letterbox640.json"));
+    }
+
+    public static Map<String, Image> load(Path file) throws IOException {
         Map<String, Image> images = new LinkedHashMap<>();
-        try (Reader reader = Files.newBufferedReader(testdata().resolve("golden/mnet25_v2_letterbox640.json"))) {
+        try (Reader reader = Files.newBufferedReader(file)) {
             JsonObject root = JsonParser.parseReader(reader).getAsJsonObject();
             for (Map.Entry<String, JsonElement> entry : root.entrySet()) {
                 JsonObject image = entry.getValue().getAsJsonObject();
@@ -54,11 +68,16 @@ public final class GoldenDetections {
         return images;
     }
 
+    public static List<String> disagreements(String image, List<DetectedFace> expected, List<DetectedFace> actual) {
+        return disagreements(image, expected, actual, LETTERBOX_REFERENCE);
+    }
+
     /**
      * Lists every disagreement between actual and expected faces at score >= 0.5: a missing or
-     * extra face, box IoU under 0.95, a landmark more than 2 px away, a score off by over 0.01.
+     * extra face, a box IoU, landmark distance or score difference outside the tolerance.
      */
-    public static List<String> disagreements(String image, List<DetectedFace> expected, List<DetectedFace> actual) {
+    public static List<String> disagreements(String image, List<DetectedFace> expected, List<DetectedFace> actual,
+                                             Tolerance tolerance) {
         List<String> problems = new ArrayList<>();
         List<DetectedFace> confident = actual.stream().filter(f -> f.score() >= MIN_SCORE).toList();
         List<DetectedFace> unmatched = new ArrayList<>(confident);
@@ -69,17 +88,17 @@ public final class GoldenDetections {
                     best = got;
                 }
             }
-            if (best == null || want.iou(best) < MIN_BOX_IOU) {
+            if (best == null || want.iou(best) < tolerance.minBoxIou()) {
                 problems.add(image + ": no face matches " + want + (best == null ? "" : " (best IoU " + want.iou(best) + ")"));
                 continue;
             }
             unmatched.remove(best);
-            if (Math.abs(best.score() - want.score()) > MAX_SCORE_DIFF) {
+            if (Math.abs(best.score() - want.score()) > tolerance.maxScoreDiff()) {
                 problems.add(image + ": score " + best.score() + " vs reference " + want.score());
             }
             for (int p = 0; p < 5; p++) {
                 double d = Math.hypot(best.landmarkX(p) - want.landmarkX(p), best.landmarkY(p) - want.landmarkY(p));
-                if (d > MAX_LANDMARK_PX) {
+                if (d > tolerance.maxLandmarkPx()) {
                     problems.add(String.format("%s: landmark %d is %.2f px from the reference", image, p, d));
                 }
             }

@@ -1,0 +1,23 @@
+package io.facestream.detect;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Turns a model's raw outputs into candidate faces in input-tensor pixels (before NMS). */
+interface HeadDecoder {
+
+    List<DetectedFace> decode(NDList outputs, int tensorWidth, int tensorHeight, float scoreThreshold);
+
+    static NDArray output(NDList outputs, String name, String layoutHint) {
+        NDArray array = outputs.get(name);
+        if (array == null) {
+            List<String> names = new ArrayList<>();
+            outputs.forEach(a -> names.add(a.getName()));
+            throw new IllegalStateException("The model has no output '" + name + "' (it has " + names + "). "
+                    + layoutHint + " Choose the matching --model-type, or describe the export with --model-config.");
+        }
+        return array;
+    }
+}
