@@ -74,6 +74,7 @@ final class DetectCommand implements Callable<Integer> {
         long started = System.nanoTime();
         int faces = 0;
         int failed = 0;
+        List<Long> detectionNanos = new ArrayList<>();
         try (FaceDetector model = FaceDetector.load(settings);
              Writer jsonl = chosen == Format.JSONL ? Files.newBufferedWriter(output.resolve("detections.jsonl")) : Writer.nullWriter();
              Writer errors = Files.newBufferedWriter(output.resolve("errors.jsonl"))) {
@@ -100,6 +101,7 @@ final class DetectCommand implements Callable<Integer> {
                     } else {
                         ImageDetections d = outcome.detections();
                         faces += d.faces().size();
+                        detectionNanos.add(d.decodeNanos() + d.preprocessNanos() + d.inferenceNanos() + d.postprocessNanos());
                         if (chosen == Format.JSONL) {
                             jsonl.write(gson.toJson(DetectionJson.image(image.name(), d.width(), d.height(), d.faces())) + "\n");
                         } else {
@@ -119,6 +121,11 @@ final class DetectCommand implements Callable<Integer> {
         double seconds = (System.nanoTime() - started) / 1e9;
         out.printf("Done: %d image(s), %d face(s), %d not processed, %.1f s (%.1f images/s). Results in %s%n",
                 images.size(), faces, failed, seconds, images.size() / seconds, output.toAbsolutePath());
+        if (!detectionNanos.isEmpty()) {
+            List<Long> sorted = detectionNanos.stream().sorted().toList();
+            out.printf("Per image (decode + pre-processing + model + post-processing): median %.1f ms, max %.1f ms%n",
+                    sorted.get(sorted.size() / 2) / 1e6, sorted.get(sorted.size() - 1) / 1e6);
+        }
         return 0;
     }
 

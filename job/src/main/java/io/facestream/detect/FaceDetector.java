@@ -98,7 +98,7 @@ public final class FaceDetector implements AutoCloseable {
             }
         }
 
-        /** Faces in image pixels, highest score first: one model pass per input plan, merged by NMS. */
+        /** Faces in image pixels, highest score first: one model pass per input plan, merged by box voting. */
         public Detections detect(DecodedImage image) throws TranslateException {
             List<SizePolicy.InputPlan> plans = settings.size().plans(image.width(), image.height());
             if (plans.size() == 1) {
@@ -116,7 +116,10 @@ public final class FaceDetector implements AutoCloseable {
                 postprocess += pass.postprocessNanos();
             }
             long merging = System.nanoTime();
-            List<DetectedFace> merged = RetinaFaceTranslator.suppress(all, settings.model(), settings.nmsThreshold());
+            List<DetectedFace> merged = BoxVoting.merge(all, BoxVoting.DEFAULT_IOU);
+            if (settings.model().postNmsTopK > 0 && merged.size() > settings.model().postNmsTopK) {
+                merged = merged.subList(0, settings.model().postNmsTopK);
+            }
             return new Detections(merged, preprocess, inference, postprocess + System.nanoTime() - merging);
         }
 

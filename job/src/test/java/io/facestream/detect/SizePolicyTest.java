@@ -35,7 +35,7 @@ class SizePolicyTest {
         assertThat(SizePolicy.parse("multi:640,960").plans(1000, 500)).containsExactly(
                 new InputPlan(0.64f, 640, 320, 640, 320),
                 new InputPlan(0.96f, 960, 480, 960, 480));
-        assertThat(SizePolicy.parse("multi").plans(100, 50)).hasSize(2);
+        assertThat(SizePolicy.parse("multi").plans(100, 50)).extracting(InputPlan::resizedWidth).containsExactly(416, 832, 1280);
     }
 
     @Test
