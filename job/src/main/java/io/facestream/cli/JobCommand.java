@@ -3,6 +3,7 @@ package io.facestream.cli;
 import io.facestream.job.FaceDetectionSettings;
 import io.facestream.job.FaceStreamJob;
 import io.facestream.job.KafkaSettings;
+import io.facestream.job.StartupChecks;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -45,6 +46,8 @@ final class JobCommand implements Callable<Integer> {
                     + ": must be positive and shorter than --transaction-timeout " + kafkaSettings.transactionTimeout()
                     + ", or Kafka aborts the open transactions before they are committed");
         }
+        StartupChecks.checkModel(detectionSettings.detector());
+        StartupChecks.checkKafka(kafkaSettings);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         if (parallelism > 0) {
             env.setParallelism(parallelism);

@@ -10,6 +10,7 @@ import io.facestream.job.FaceDetectionSettings;
 import io.facestream.job.FaceStreamJob;
 import io.facestream.job.KafkaSettings;
 import io.facestream.job.Results;
+import io.facestream.job.StartupChecks;
 import io.facestream.kafka.EmbeddedKafkaBroker;
 import io.facestream.output.Annotator;
 import io.facestream.schemas.AvroCodec;
@@ -89,6 +90,7 @@ final class LocalCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--images " + images + ": no such folder");
         }
         FaceDetectionSettings settings = detection.settings();
+        StartupChecks.checkModel(settings.detector());
         List<ImageFiles.ImageFile> files = ImageFiles.collect(List.of(images), false);
         if (files.isEmpty()) {
             throw new IllegalArgumentException("--images " + images + ": no image files (jpg, png, bmp, webp, tiff, pnm) in it");

@@ -31,22 +31,26 @@ public final class FaceDetector implements AutoCloseable {
     public static FaceDetector load(DetectorSettings settings) throws IOException {
         OpenCvNatives.load();
         ModelFile file = ModelFile.load(settings.modelPath());
-        ModelDescriptor descriptor = settings.model();
         byte[] onnx = file.bytes();
-        if (descriptor.fixedInputSize > 0 && !settings.size().alwaysSquare(descriptor.fixedInputSize)) {
+        // An export saved with a fixed input size runs other sizes once its dimensions are symbolic.
+        int[] fixed = OnnxShapes.fixedInputHeightWidth(onnx);
+        if (fixed != null && !(fixed[0] == fixed[1] && settings.size().alwaysSquare(fixed[0]))) {
             onnx = OnnxShapes.withSymbolicSpatialDims(onnx);
         }
-        Model model = Model.newInstance(file.name(), "OnnxRuntime");
-        String threads = Integer.toString(settings.intraOpThreads());
+        return new FaceDetector(settings, loadOnnx(file.name(), onnx, settings.intraOpThreads()), file.name(), file.sha256());
+    }
+
+    private static Model loadOnnx(String name, byte[] onnx, int intraOpThreads) throws IOException {
+        Model model = Model.newInstance(name, "OnnxRuntime");
+        String threads = Integer.toString(intraOpThreads);
         try {
             // One ORT thread per inference thread: parallelism comes from slots and inference threads.
-            model.load(new ByteArrayInputStream(onnx),
-                    Map.of("intraOpNumThreads", threads, "interOpNumThreads", "1"));
+            model.load(new ByteArrayInputStream(onnx), Map.of("intraOpNumThreads", threads, "interOpNumThreads", "1"));
+            return model;
         } catch (MalformedModelException | IOException | RuntimeException e) {
             model.close();
-            throw new IOException("Could not load the ONNX model " + file.name() + ": " + e.getMessage(), e);
+            throw new IOException("Could not load the ONNX model " + name + ": " + e.getMessage(), e);
         }
-        return new FaceDetector(settings, model, file.name(), file.sha256());
     }
 
     public String modelName() {
@@ -59,6 +63,17 @@ public final class FaceDetector implements AutoCloseable {
 
     public DetectorSettings settings() {
         return settings;
+    }
+
+    /**
+     * Runs the model once on a blank image, so that a model whose outputs do not fit its
+     * description fails here, with the decoder's message, rather than on the first real image.
+     */
+    public void selfTest() throws TranslateException {
+        try (Session session = newSession();
+             DecodedImage blank = new DecodedImage(org.opencv.core.Mat.zeros(64, 64, org.opencv.core.CvType.CV_8UC3))) {
+            session.detect(blank);
+        }
     }
 
     /** Opens a session for the calling thread; not to be shared between threads. */

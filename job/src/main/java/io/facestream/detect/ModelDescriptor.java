@@ -59,8 +59,6 @@ public final class ModelDescriptor implements Serializable {
     /** Subtracted per channel, in the model's channel order, before dividing by {@link #std}. */
     public float[] mean = {0, 0, 0};
     public float[] std = {1, 1, 1};
-    /** Side of the fixed square input the export was saved with; 0 when height and width are dynamic. */
-    public int fixedInputSize;
     /** The size policy used when none is given (see {@link SizePolicy}). */
     public String defaultSize;
     public List<Anchors> anchors;
@@ -132,9 +130,6 @@ public final class ModelDescriptor implements Serializable {
                     problems.add("std must not contain 0");
                 }
             }
-        }
-        if (fixedInputSize < 0 || fixedInputSize % 32 != 0) {
-            problems.add("fixedInputSize must be 0 (dynamic) or a positive multiple of 32");
         }
         if (layout == Layout.INSIGHTFACE && (anchors == null || anchors.isEmpty())) {
             problems.add("an INSIGHTFACE model needs anchors: [{stride, sizes}]");

@@ -19,16 +19,70 @@ final class OnnxShapes {
 
     private OnnxShapes() {}
 
+    /**
+     * Height and width of the first graph input that is not an initializer, when both are fixed
+     * numbers; null when either is symbolic or the model cannot be read (ONNX Runtime then reports it).
+     */
+    static int[] fixedInputHeightWidth(byte[] model) {
+        try {
+            UnknownFieldSet graph = UnknownFieldSet.parseFrom(single(UnknownFieldSet.parseFrom(model), 7, "graph"));
+            Set<String> initializers = initializerNames(graph);
+            for (ByteString valueInfoBytes : graph.getField(11).getLengthDelimitedList()) {
+                UnknownFieldSet valueInfo = UnknownFieldSet.parseFrom(valueInfoBytes);
+                if (initializers.contains(string(valueInfo, 1))) {
+                    continue;
+                }
+                List<ByteString> dims = dims(valueInfo);
+                if (dims == null || dims.size() != 4) {
+                    return null;
+                }
+                long height = dimValue(dims.get(2));
+                long width = dimValue(dims.get(3));
+                return height > 0 && width > 0 ? new int[] {(int) height, (int) width} : null;
+            }
+            return null;
+        } catch (InvalidProtocolBufferException | IllegalStateException e) {
+            return null;
+        }
+    }
+
+    private static long dimValue(ByteString dimension) throws InvalidProtocolBufferException {
+        UnknownFieldSet dim = UnknownFieldSet.parseFrom(dimension);
+        return dim.hasField(1) && !dim.getField(1).getVarintList().isEmpty() ? dim.getField(1).getVarintList().get(0) : -1;
+    }
+
+    /** The dims of a value's tensor shape, or null when it has none. */
+    private static List<ByteString> dims(UnknownFieldSet valueInfo) throws InvalidProtocolBufferException {
+        if (!valueInfo.hasField(2)) {
+            return null;
+        }
+        UnknownFieldSet type = UnknownFieldSet.parseFrom(single(valueInfo, 2, "type"));
+        if (!type.hasField(1)) {
+            return null;
+        }
+        UnknownFieldSet tensor = UnknownFieldSet.parseFrom(single(type, 1, "tensor_type"));
+        if (!tensor.hasField(2)) {
+            return null;
+        }
+        UnknownFieldSet shape = UnknownFieldSet.parseFrom(single(tensor, 2, "shape"));
+        return shape.hasField(1) ? shape.getField(1).getLengthDelimitedList() : List.of();
+    }
+
+    private static Set<String> initializerNames(UnknownFieldSet graph) throws InvalidProtocolBufferException {
+        Set<String> initializers = new HashSet<>();
+        if (graph.hasField(5)) {
+            for (ByteString tensor : graph.getField(5).getLengthDelimitedList()) {
+                initializers.add(string(UnknownFieldSet.parseFrom(tensor), 8));
+            }
+        }
+        return initializers;
+    }
+
     static byte[] withSymbolicSpatialDims(byte[] model) {
         try {
             UnknownFieldSet modelProto = UnknownFieldSet.parseFrom(model);
             UnknownFieldSet graph = UnknownFieldSet.parseFrom(single(modelProto, 7, "graph"));
-            Set<String> initializers = new HashSet<>();
-            if (graph.hasField(5)) {
-                for (ByteString tensor : graph.getField(5).getLengthDelimitedList()) {
-                    initializers.add(string(UnknownFieldSet.parseFrom(tensor), 8));
-                }
-            }
+            Set<String> initializers = initializerNames(graph);
             UnknownFieldSet.Builder newGraph = graph.toBuilder();
             // Inferred intermediate shapes would contradict the new symbolic ones.
             newGraph.clearField(13);

@@ -21,7 +21,7 @@ class ModelDescriptorTest {
             assertThat(model.problems()).as(name).isEmpty();
         }
         ModelDescriptor v1 = ModelDescriptor.preset("insightface-mnet025-v1");
-        assertThat(v1.fixedInputSize).isEqualTo(512);
+        assertThat(v1.defaultSize).isEqualTo("letterbox:512");
         assertThat(v1.landmarkScale).isEqualTo(1f);
         ModelDescriptor resnet = ModelDescriptor.preset("biubug6-resnet50");
         assertThat(resnet.channelOrder).isEqualTo(ModelDescriptor.ChannelOrder.BGR);
