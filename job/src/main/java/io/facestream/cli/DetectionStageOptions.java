@@ -2,6 +2,8 @@ package io.facestream.cli;
 
 import io.facestream.job.FaceDetectionSettings;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -27,6 +29,11 @@ public class DetectionStageOptions {
             description = "Dead letters carry the original value up to this size, else only its size. Default: ${DEFAULT-VALUE}.")
     int deadLetterPayloadLimit;
 
+    @Option(names = "--image-uri-allow", paramLabel = "LOCATION",
+            description = "Allow events to reference images (imageUri) under this URI prefix, e.g. file:///data/images/ "
+                    + "or s3://bucket/images/ (repeatable). Default: none, references are refused.")
+    List<String> imageUriAllow = new ArrayList<>();
+
     public FaceDetectionSettings settings() {
         return FaceDetectionSettings.builder()
                 .detector(detector.settings())
@@ -34,6 +41,7 @@ public class DetectionStageOptions {
                 .timeout(timeout)
                 .capacity(capacity)
                 .deadLetterPayloadLimit(deadLetterPayloadLimit)
+                .imageUriAllowList(imageUriAllow)
                 .build();
     }
 }

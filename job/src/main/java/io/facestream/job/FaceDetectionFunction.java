@@ -8,10 +8,6 @@ import io.facestream.detect.ImageDetections;
 import io.facestream.detect.ImageRejectedException;
 import io.facestream.detect.SessionPerThread;
 import io.facestream.schemas.AvroTrust;
-import java.io.IOException;
-import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -115,23 +111,11 @@ public class FaceDetectionFunction extends RichAsyncFunction<SourcedImageEvent, 
         }
     }
 
-    private static byte[] imageBytes(ImageEvent event) throws ImageRejectedException {
+    private byte[] imageBytes(ImageEvent event) throws ImageRejectedException {
         if (event.getImageBytes() != null) {
             return DeadLetters.bytes(event.getImageBytes());
         }
-        String uri = event.getImageUri();
-        try {
-            URI parsed = URI.create(uri);
-            if (!"file".equalsIgnoreCase(parsed.getScheme())) {
-                throw new ImageRejectedException(DeadLetterReason.IMAGE_URI_UNREADABLE,
-                        "imageUri '" + uri + "' is not a file: URI; FaceStream reads images by reference from file: URIs "
-                                + "on a filesystem every TaskManager mounts.");
-            }
-            return Files.readAllBytes(Path.of(parsed));
-        } catch (IOException | IllegalArgumentException e) {
-            throw new ImageRejectedException(DeadLetterReason.IMAGE_URI_UNREADABLE,
-                    "imageUri '" + uri + "' could not be read (" + e + "). Check that the file exists on every TaskManager.", e);
-        }
+        return settings.imageReferences().read(event.getImageUri(), settings.detector().maxImageBytes());
     }
 
     private DetectionOutcome deadLetter(SourcedImageEvent input, DeadLetterReason reason, String message) {

@@ -24,13 +24,15 @@ public final class FaceDetectionSettings implements Serializable {
     private final long timeoutMillis;
     private final int capacity;
     private final int deadLetterPayloadLimit;
+    private final ImageReferences imageReferences;
 
-    private FaceDetectionSettings(Builder b) {
+    private FaceDetectionSettings(Builder b, ImageReferences imageReferences) {
         this.detector = b.detector;
         this.inferenceThreads = b.inferenceThreads;
         this.timeoutMillis = b.timeout.toMillis();
         this.capacity = b.capacity > 0 ? b.capacity : 2 * b.inferenceThreads;
         this.deadLetterPayloadLimit = b.deadLetterPayloadLimit;
+        this.imageReferences = imageReferences;
     }
 
     public static Builder builder() {
@@ -65,12 +67,18 @@ public final class FaceDetectionSettings implements Serializable {
         return deadLetterPayloadLimit;
     }
 
+    /** Where events may point with imageUri; none by default. */
+    public ImageReferences imageReferences() {
+        return imageReferences;
+    }
+
     public static final class Builder {
         private DetectorSettings detector = DetectorSettings.defaults();
         private int inferenceThreads = DEFAULT_INFERENCE_THREADS;
         private Duration timeout = DEFAULT_TIMEOUT;
         private int capacity;
         private int deadLetterPayloadLimit = DEFAULT_DEAD_LETTER_PAYLOAD_LIMIT;
+        private List<String> imageUriAllowList = List.of();
 
         public Builder detector(DetectorSettings detector) {
             this.detector = Objects.requireNonNull(detector);
@@ -98,6 +106,12 @@ public final class FaceDetectionSettings implements Serializable {
             return this;
         }
 
+        /** URI prefixes (file:///..., s3://bucket/...) under which events may reference images. */
+        public Builder imageUriAllowList(List<String> locations) {
+            this.imageUriAllowList = List.copyOf(locations);
+            return this;
+        }
+
         public FaceDetectionSettings build() {
             List<String> problems = new ArrayList<>();
             if (inferenceThreads < 1) {
@@ -112,10 +126,16 @@ public final class FaceDetectionSettings implements Serializable {
             if (deadLetterPayloadLimit < 0) {
                 problems.add("--dead-letter-payload-limit " + deadLetterPayloadLimit + ": must not be negative");
             }
+            ImageReferences references = null;
+            try {
+                references = new ImageReferences(imageUriAllowList);
+            } catch (IllegalArgumentException e) {
+                problems.add(e.getMessage());
+            }
             if (!problems.isEmpty()) {
                 throw new IllegalArgumentException("Invalid detection settings:\n  " + String.join("\n  ", problems));
             }
-            return new FaceDetectionSettings(this);
+            return new FaceDetectionSettings(this, references);
         }
     }
 }

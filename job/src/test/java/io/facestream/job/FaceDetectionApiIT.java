@@ -35,11 +35,14 @@ class FaceDetectionApiIT extends KafkaFlinkTestBase {
                 event("bytes", Files.readAllBytes(montage), null),
                 event("by-reference", null, montage.toUri().toString()),
                 event("no-image", null, null),
+                event("outside", null, GoldenDetections.testdata().resolve("../README.md").normalize().toUri().toString()),
                 event("", Files.readAllBytes(montage), null));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);
 
-        FaceDetection.Streams detected = FaceDetection.detect(env.fromData(events), FaceDetectionSettings.defaults());
+        FaceDetectionSettings settings = FaceDetectionSettings.builder()
+                .imageUriAllowList(List.of(GoldenDetections.testdata().toUri().toString())).build();
+        FaceDetection.Streams detected = FaceDetection.detect(env.fromData(events), settings);
         CloseableIterator<FaceDetectionResult> results = detected.results().collectAsync();
         CloseableIterator<DeadLetter> deadLetters = detected.deadLetters().collectAsync();
         JobClient job = env.executeAsync("FaceDetectionApiIT");
@@ -54,6 +57,7 @@ class FaceDetectionApiIT extends KafkaFlinkTestBase {
         assertThat(resultList).allSatisfy(r -> assertThat(r.getFaces()).hasSize(4));
         assertThat(resultList).allSatisfy(r -> assertThat(r.getSource()).isNull());
         assertThat(deadLetterList).extracting(DeadLetter::getReason)
-                .containsExactlyInAnyOrder(DeadLetterReason.MISSING_IMAGE, DeadLetterReason.MISSING_EVENT_ID);
+                .containsExactlyInAnyOrder(DeadLetterReason.MISSING_IMAGE, DeadLetterReason.MISSING_EVENT_ID,
+                        DeadLetterReason.IMAGE_URI_NOT_ALLOWED);
     }
 }
