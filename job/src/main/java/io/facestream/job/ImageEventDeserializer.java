@@ -69,7 +69,9 @@ public class ImageEventDeserializer implements KafkaRecordDeserializationSchema<
 
     private SourcedImageEvent avro(SourceCoordinates source, String key, byte[] value) {
         try {
-            return SourcedImageEvent.parsed(AvroCodec.decode(value, ImageEvent.class), source, null);
+            SourcedImageEvent sourced = SourcedImageEvent.parsed(AvroCodec.decode(value, ImageEvent.class), source, null);
+            sourced.recordKey = key;
+            return sourced;
         } catch (IOException | RuntimeException e) {
             return SourcedImageEvent.unparseable(DeadLetterReason.MALFORMED_EVENT,
                     "The record value is not an Avro-encoded ImageEvent (" + e.getClass().getSimpleName() + ": "

@@ -24,7 +24,7 @@ public class SourcedImageEvent {
     /** Why parsing failed; null when it did not. */
     public DeadLetterReason parseFailure;
     public String parseFailureMessage;
-    /** The record key decoded as UTF-8, kept for dead letters of unparseable records. */
+    /** The record key decoded as UTF-8: the dead letter's id when the event has none of its own. */
     public String recordKey;
     /** Raw mode: the record value was the image itself, so a dead letter carries the image bytes. */
     public boolean valueIsImage;

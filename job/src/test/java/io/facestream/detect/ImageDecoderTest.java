@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.facestream.avro.DeadLetterReason;
-import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.util.Arrays;
 import java.util.Random;
@@ -53,7 +52,7 @@ class ImageDecoderTest {
     @Test
     void appliesExifOrientation() throws Exception {
         byte[] jpeg = encode(".jpg", new Mat(20, 40, CvType.CV_8UC3, new Scalar(0, 0, 255)));
-        byte[] rotated = withExifOrientation(jpeg, 6); // "rotate 90 degrees clockwise to display"
+        byte[] rotated = TestImages.withExifOrientation(jpeg, 6); // "rotate 90 degrees clockwise to display"
         try (DecodedImage image = decoder.decode(rotated, "image/jpeg")) {
             assertThat(image.width()).isEqualTo(20);
             assertThat(image.height()).isEqualTo(40);
@@ -80,6 +79,21 @@ class ImageDecoderTest {
     }
 
     @Test
+    void decodesUnusualButValidImages() throws Exception {
+        for (byte[] image : java.util.List.of(TestImages.onePixelPng(), TestImages.sixteenBitPng("Bryan.png"),
+                TestImages.greyPng("Luciano.png"), TestImages.palettePng("Luciano.png"), TestImages.cmykJpeg("Chris.jpeg"))) {
+            try (DecodedImage decoded = decoder.decode(image, null)) {
+                assertThat(decoded.bgr().channels()).isEqualTo(3);
+                assertThat(decoded.bgr().depth()).isEqualTo(CvType.CV_8U);
+            }
+        }
+        try (DecodedImage upright = decoder.decode(TestImages.exifRotatedJpeg("Chris.jpeg"), null)) {
+            assertThat(upright.width()).isEqualTo(512);
+            assertThat(upright.height()).isEqualTo(678);
+        }
+    }
+
+    @Test
     void refusesHugeDeclaredDimensionsBeforeDecoding() throws Exception {
         byte[] png = encode(".png", new Mat(10, 10, CvType.CV_8UC3, new Scalar(1, 2, 3)));
         byte[] bomb = png.clone();
@@ -97,27 +111,5 @@ class ImageDecoderTest {
         assertThatThrownBy(() -> new ImageDecoder(1024 * 1024, 40 * 30 - 1).decode(jpeg, null))
                 .isInstanceOfSatisfying(ImageRejectedException.class,
                         e -> assertThat(e.reason()).isEqualTo(DeadLetterReason.IMAGE_TOO_LARGE));
-    }
-
-    /** Inserts an APP1 Exif segment holding only the orientation tag right after the JPEG's SOI marker. */
-    private static byte[] withExifOrientation(byte[] jpeg, int orientation) {
-        byte[] tiff = {
-            'M', 'M', 0, 42, 0, 0, 0, 8,             // big-endian TIFF header, IFD at offset 8
-            0, 1,                                     // one entry
-            0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, (byte) orientation, 0, 0, // Orientation, SHORT, count 1
-            0, 0, 0, 0                                // no next IFD
-        };
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write(0xFF);
-        out.write(0xD8);
-        int length = 2 + 6 + tiff.length;
-        out.write(0xFF);
-        out.write(0xE1);
-        out.write(length >> 8);
-        out.write(length & 0xFF);
-        out.writeBytes(new byte[] {'E', 'x', 'i', 'f', 0, 0});
-        out.writeBytes(tiff);
-        out.write(jpeg, 2, jpeg.length - 2);
-        return out.toByteArray();
     }
 }

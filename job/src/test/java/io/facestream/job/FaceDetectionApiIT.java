@@ -6,6 +6,7 @@ import io.facestream.avro.DeadLetter;
 import io.facestream.avro.DeadLetterReason;
 import io.facestream.avro.FaceDetectionResult;
 import io.facestream.avro.ImageEvent;
+import io.facestream.detect.DetectorSettings;
 import io.facestream.detect.GoldenDetections;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -59,5 +60,39 @@ class FaceDetectionApiIT extends KafkaFlinkTestBase {
         assertThat(deadLetterList).extracting(DeadLetter::getReason)
                 .containsExactlyInAnyOrder(DeadLetterReason.MISSING_IMAGE, DeadLetterReason.MISSING_EVENT_ID,
                         DeadLetterReason.IMAGE_URI_NOT_ALLOWED);
+    }
+
+    private static List<DeadLetter> deadLettersOf(List<ImageEvent> events, FaceDetectionSettings settings) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(1);
+        FaceDetection.Streams detected = FaceDetection.detect(env.fromData(events), settings);
+        CloseableIterator<FaceDetectionResult> results = detected.results().collectAsync();
+        CloseableIterator<DeadLetter> deadLetters = detected.deadLetters().collectAsync();
+        JobClient job = env.executeAsync("FaceDetectionApiIT failures");
+        List<DeadLetter> collected = new ArrayList<>();
+        deadLetters.forEachRemaining(collected::add);
+        assertThat(results.hasNext()).isFalse();
+        job.getJobExecutionResult().get();
+        return collected;
+    }
+
+    @Test
+    void slowImagesTimeOutIntoDeadLettersWithoutFailingTheJob() throws Exception {
+        byte[] chris = Files.readAllBytes(GoldenDetections.testdata().resolve("Chris.jpeg"));
+        List<DeadLetter> deadLetters = deadLettersOf(List.of(event("a", chris, null), event("b", chris, null)),
+                FaceDetectionSettings.builder().timeout(java.time.Duration.ofMillis(1)).build());
+        assertThat(deadLetters).extracting(DeadLetter::getReason).containsOnly(DeadLetterReason.TIMEOUT).hasSize(2);
+    }
+
+    @Test
+    void aModelFailingOnEveryImageGivesDeadLettersWithoutFailingTheJob() throws Exception {
+        // The v1 export read as if it were a biubug6 one: every forward pass yields outputs the decoder refuses.
+        Path v1 = Path.of(System.getProperty("facestream.testModels", "target/test-models")).resolve("mnet.25_v1.onnx");
+        byte[] chris = Files.readAllBytes(GoldenDetections.testdata().resolve("Chris.jpeg"));
+        FaceDetectionSettings mismatched = FaceDetectionSettings.builder()
+                .detector(DetectorSettings.builder().modelPath(v1).modelType("biubug6-mnet025").build()).build();
+        List<DeadLetter> deadLetters = deadLettersOf(List.of(event("a", chris, null), event("b", chris, null)), mismatched);
+        assertThat(deadLetters).extracting(DeadLetter::getReason).containsOnly(DeadLetterReason.INFERENCE_FAILED).hasSize(2);
+        assertThat(deadLetters.get(0).getMessage()).contains("no output 'loc'");
     }
 }

@@ -7,7 +7,10 @@ import io.facestream.avro.DeadLetterReason;
 import io.facestream.avro.FaceDetectionResult;
 import io.facestream.avro.ImageEvent;
 import io.facestream.detect.DetectedFace;
+import io.facestream.detect.DetectorSettings;
 import io.facestream.detect.GoldenDetections;
+import io.facestream.detect.TestImages;
+import io.facestream.schemas.AvroCodec;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -121,7 +124,78 @@ class FaceStreamJobIT extends KafkaFlinkTestBase {
         }
     }
 
+    @Test
+    void everyKindOfBadInputBecomesOneDeadLetterWhileUnusualValidImagesSucceed() throws Exception {
+        String input = uniqueTopic("bad-input");
+        Topics topics = new Topics(input);
+        broker().createTopics(2, input, topics.output, topics.deadLetters);
+        byte[] chris = TestImages.photo("Chris.jpeg");
+        byte[] validEvent = AvroCodec.encode(ImageEvent.newBuilder().setEventId("x").setEventTime(Instant.now())
+                .setImageBytes(ByteBuffer.wrap(chris)).build());
+        ImageEvent noId = ImageEvent.newBuilder().setEventId("").setEventTime(Instant.now())
+                .setImageBytes(ByteBuffer.wrap(chris)).build();
+        ImageEvent pdf = ImageEvent.newBuilder().setEventId("jpeg-as-pdf").setEventTime(Instant.now())
+                .setContentType("application/pdf").setImageBytes(ByteBuffer.wrap(chris)).build();
+        produce(input, List.of(
+                avroRecord(input, "chris", chris),
+                avroRecord(input, "one-pixel", TestImages.onePixelPng()),
+                avroRecord(input, "16-bit-png", TestImages.sixteenBitPng("Bryan.png")),
+                avroRecord(input, "cmyk-jpeg", TestImages.cmykJpeg("Chris.jpeg")),
+                avroRecord(input, "grey-png", TestImages.greyPng("Luciano.png")),
+                avroRecord(input, "palette-png", TestImages.palettePng("Luciano.png")),
+                avroRecord(input, "exif-rotated", TestImages.exifRotatedJpeg("Chris.jpeg")),
+                new ProducerRecord<>(input, bytes("empty"), new byte[0]),
+                new ProducerRecord<>(input, bytes("random"), TestImages.randomBytes(4096, 1)),
+                new ProducerRecord<>(input, bytes("malformed-avro"), Arrays.copyOf(validEvent, validEvent.length / 2)),
+                new ProducerRecord<>(input, bytes("no-id"), AvroCodec.encode(noId)),
+                new ProducerRecord<>(input, bytes("jpeg-as-pdf"), AvroCodec.encode(pdf)),
+                avroRecord(input, "truncated-jpeg", TestImages.truncated(chris, chris.length / 2)),
+                avroRecord(input, "truncated-png", TestImages.truncated(TestImages.photo("Bryan.png"), 5000)),
+                avroRecord(input, "svg", "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"9\" height=\"9\"/>".getBytes()),
+                avroRecord(input, "bomb", TestImages.pngDeclaring(50_000, 50_000)),
+                avroRecord(input, "oversized", TestImages.noisePng(700, 700)),
+                avroRecord(input, "luciano", TestImages.photo("Luciano.png"))));
+
+        FaceDetectionSettings settings = FaceDetectionSettings.builder()
+                .detector(DetectorSettings.builder().maxImageBytes(1024 * 1024).build()).build();
+        runBounded(topics, InputFormat.AVRO, settings);
+
+        Map<String, FaceDetectionResult> results = new HashMap<>();
+        for (FaceDetectionResult result : read(topics.output, FaceDetectionResult.class)) {
+            assertThat(results.put(result.getEventId(), result)).as("one result per event").isNull();
+        }
+        assertThat(results).containsOnlyKeys("chris", "one-pixel", "16-bit-png", "cmyk-jpeg", "grey-png", "palette-png",
+                "exif-rotated", "luciano");
+        assertThat(results.get("one-pixel").getFaces()).isEmpty();
+        assertThat(results.get("16-bit-png").getFaces()).hasSize(1);
+        assertThat(results.get("grey-png").getFaces()).hasSize(1);
+        assertThat(results.get("cmyk-jpeg").getImageWidth()).isEqualTo(512);
+        FaceDetectionResult rotated = results.get("exif-rotated");
+        assertThat(rotated.getImageWidth()).isEqualTo(512);
+        assertThat(rotated.getImageHeight()).isEqualTo(678);
+        DetectedFace upright = Results.fromAvro(results.get("chris").getFaces().get(0));
+        assertThat(rotated.getFaces()).hasSize(1);
+        assertThat(Results.fromAvro(rotated.getFaces().get(0)).iou(upright)).as("face in the upright frame").isGreaterThan(0.9f);
+
+        Map<String, DeadLetterReason> reasons = deadLetterReasons(topics.deadLetters);
+        assertThat(reasons).containsExactlyInAnyOrderEntriesOf(Map.ofEntries(
+                Map.entry("empty", DeadLetterReason.EMPTY_PAYLOAD),
+                Map.entry("random", DeadLetterReason.MALFORMED_EVENT),
+                Map.entry("malformed-avro", DeadLetterReason.MALFORMED_EVENT),
+                Map.entry("no-id", DeadLetterReason.MISSING_EVENT_ID),
+                Map.entry("jpeg-as-pdf", DeadLetterReason.UNSUPPORTED_CONTENT_TYPE),
+                Map.entry("truncated-jpeg", DeadLetterReason.CORRUPT_IMAGE),
+                Map.entry("truncated-png", DeadLetterReason.CORRUPT_IMAGE),
+                Map.entry("svg", DeadLetterReason.UNSUPPORTED_FORMAT),
+                Map.entry("bomb", DeadLetterReason.IMAGE_TOO_LARGE),
+                Map.entry("oversized", DeadLetterReason.PAYLOAD_TOO_LARGE)));
+    }
+
     private static void runBounded(Topics topics, InputFormat format) throws Exception {
+        runBounded(topics, format, FaceDetectionSettings.defaults());
+    }
+
+    private static void runBounded(Topics topics, InputFormat format, FaceDetectionSettings settings) throws Exception {
         String input = topics.output.substring(0, topics.output.length() - "-detections".length());
         KafkaSettings kafka = KafkaSettings.builder()
                 .bootstrapServers(broker().bootstrapServers())
@@ -134,7 +208,7 @@ class FaceStreamJobIT extends KafkaFlinkTestBase {
                 .bounded(true)
                 .build();
         var env = testEnvironment();
-        FaceStreamJob.onKafka(kafka, FaceDetectionSettings.defaults()).build(env);
+        FaceStreamJob.onKafka(kafka, settings).build(env);
         env.execute("FaceStreamJobIT " + input);
     }
 

@@ -45,7 +45,8 @@ public abstract class KafkaFlinkTestBase {
 
     private static synchronized void startBrokerOnce(ExtensionContext context) throws Exception {
         if (broker == null) {
-            broker = EmbeddedKafkaBroker.start();
+            // Large enough for the oversize-image tests, as a deployment raising the limit would be.
+            broker = EmbeddedKafkaBroker.start(Map.of("message.max.bytes", Integer.toString(16 * 1024 * 1024)));
             EmbeddedKafkaBroker started = broker;
             context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
                     .put("facestream-broker", (ExtensionContext.Store.CloseableResource) started::close);
