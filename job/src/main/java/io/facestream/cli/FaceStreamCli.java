@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** Entry point of the jar: the job itself and the tools around it. */
 @Command(name = "facestream", mixinStandardHelpOptions = true, version = "FaceStream 0.1.0",
         description = "Real-time face detection on Apache Flink: Kafka image events in, Avro detections out.",
-        subcommands = {JobCommand.class, LocalCommand.class, DetectCommand.class, EvaluateCommand.class,
+        subcommands = {JobCommand.class, LocalCommand.class, DetectCommand.class, TopicsCommand.class, EvaluateCommand.class,
                 CommandLine.HelpCommand.class})
 public final class FaceStreamCli {
 

@@ -1,0 +1,201 @@
+#!/usr/bin/env bash
+# A real local stack for trying FaceStream and for failure tests: one Kafka broker (KRaft) in its
+# own JVM, and a Flink session cluster of one JobManager and two TaskManagers, each its own JVM,
+# all from Maven-resolved jars (deploy/local/pom.xml; build the job first: mvn -B verify).
+#
+#   deploy/local/stack.sh start                 broker, JobManager, TaskManagers 1 and 2
+#   deploy/local/stack.sh submit [job flags]    submit facestream.jar's `job` to the cluster
+#   deploy/local/stack.sh stop                  stop everything (and keep the data)
+#   deploy/local/stack.sh clean                 stop everything and delete the data
+#   deploy/local/stack.sh status
+# Single parts: start-kafka, stop-kafka, kill-kafka, start-jobmanager, start-taskmanager N,
+# kill-taskmanager N (kill -9), stop-taskmanager N.
+# Settings (environment): FACESTREAM_LOCAL_DIR (default /tmp/facestream-local), KAFKA_PORT (9092),
+# KAFKA_CONTROLLER_PORT (9093), FLINK_REST_PORT (8081), FLINK_RPC_PORT (6123),
+# TASKMANAGER_SLOTS (1), TASKMANAGER_MEMORY (1600m).
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+lib="$here/target/lib"
+jar="$root/job/target/facestream.jar"
+dir=${FACESTREAM_LOCAL_DIR:-/tmp/facestream-local}
+kafka_port=${KAFKA_PORT:-9092}
+controller_port=${KAFKA_CONTROLLER_PORT:-9093}
+rest_port=${FLINK_REST_PORT:-8081}
+rpc_port=${FLINK_RPC_PORT:-6123}
+slots=${TASKMANAGER_SLOTS:-1}
+tm_memory=${TASKMANAGER_MEMORY:-1600m}
+# Java 17 module opens that Flink's runtime needs (as in Flink's own config.yaml env.java.opts).
+opens="--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED
+ --add-opens=java.base/java.util.concurrent=ALL-UNNAMED --add-opens=java.base/java.lang.reflect=ALL-UNNAMED
+ --add-opens=java.base/java.io=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED
+ --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/java.net=ALL-UNNAMED
+ --add-opens=java.base/java.text=ALL-UNNAMED --add-opens=java.base/java.time=ALL-UNNAMED
+ --add-opens=java.base/java.math=ALL-UNNAMED --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED
+ --add-opens=java.base/java.lang.invoke=ALL-UNNAMED --add-opens=java.sql/java.sql=ALL-UNNAMED"
+
+die() { echo "stack.sh: $*" >&2; exit 1; }
+[ -f "$jar" ] || die "job/target/facestream.jar is missing: build first with 'mvn -B verify'"
+if [ ! -f "$lib/.complete" ]; then
+  echo "Resolving the stack's jars (Flink runtime, web, CLI; Kafka broker) into $lib ..."
+  mvn -B -q -f "$here/pom.xml" dependency:copy-dependencies -DoutputDirectory="$lib" -DincludeScope=runtime \
+    || die "could not resolve the stack's jars with Maven"
+  touch "$lib/.complete"
+fi
+mkdir -p "$dir/logs" "$dir/pids"
+
+write_configs() {
+  mkdir -p "$dir/conf" "$dir/checkpoints" "$dir/kafka-data"
+  cat > "$dir/conf/config.yaml" <<YAML
+jobmanager.rpc.address: localhost
+jobmanager.rpc.port: $rpc_port
+jobmanager.bind-host: localhost
+jobmanager.memory.process.size: 1024m
+taskmanager.bind-host: localhost
+taskmanager.host: localhost
+taskmanager.numberOfTaskSlots: $slots
+taskmanager.memory.process.size: $tm_memory
+rest.address: localhost
+rest.bind-address: localhost
+rest.port: $rest_port
+parallelism.default: 2
+execution.checkpointing.dir: file://$dir/checkpoints
+restart-strategy.type: fixed-delay
+restart-strategy.fixed-delay.attempts: 1000
+restart-strategy.fixed-delay.delay: 2 s
+heartbeat.interval: 2000
+heartbeat.timeout: 12000
+web.upload.dir: $dir/uploads
+# OpenCV and ONNX Runtime load native libraries, which a JVM loads through one classloader only:
+# taken from lib/ (parent-first) they survive job restarts, which create new user classloaders.
+classloader.parent-first-patterns.additional: nu.pattern;org.opencv;ai.onnxruntime
+YAML
+  cat > "$dir/conf/log4j.properties" <<'LOG'
+rootLogger.level = INFO
+rootLogger.appenderRef.file.ref = File
+appender.file.type = File
+appender.file.name = File
+appender.file.fileName = ${sys:log.file}
+appender.file.layout.type = PatternLayout
+appender.file.layout.pattern = %d{HH:mm:ss,SSS} %-5p %c{1} - %m%n
+LOG
+  cat > "$dir/conf/kafka.properties" <<PROPS
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$controller_port
+listeners=PLAINTEXT://127.0.0.1:$kafka_port,CONTROLLER://127.0.0.1:$controller_port
+advertised.listeners=PLAINTEXT://127.0.0.1:$kafka_port
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+log.dirs=$dir/kafka-data
+offsets.topic.replication.factor=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+auto.create.topics.enable=false
+message.max.bytes=16777216
+PROPS
+}
+
+running() { [ -f "$dir/pids/$1" ] && kill -0 "$(cat "$dir/pids/$1")" 2>/dev/null; }
+
+launch() { # name, then the java command line
+  local name=$1; shift
+  running "$name" && { echo "$name is already running"; return; }
+  nohup "$@" > "$dir/logs/$name.out" 2>&1 &
+  echo $! > "$dir/pids/$name"
+  echo "started $name (pid $!), log $dir/logs/$name.log"
+}
+
+wait_for_port() { # port, what
+  for _ in $(seq 1 120); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && { exec 3>&- 3<&- || true; return 0; }
+    sleep 0.5
+  done
+  die "$2 did not open port $1; see $dir/logs"
+}
+
+start_kafka() {
+  local cp="$lib/*"
+  write_configs
+  if [ ! -f "$dir/kafka-data/meta.properties" ]; then
+    java -cp "$cp" -Dlog4j2.configurationFile="$dir/conf/log4j.properties" -Dlog.file="$dir/logs/kafka-format.log" \
+      kafka.tools.StorageTool format --cluster-id "$(java -cp "$cp" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)" \
+      --config "$dir/conf/kafka.properties" --ignore-formatted > "$dir/logs/kafka-format.out" 2>&1 \
+      || die "formatting Kafka storage failed: $(tail -3 "$dir/logs/kafka-format.out")"
+  fi
+  launch kafka java -Xmx1g -Dlog4j2.configurationFile="$dir/conf/log4j.properties" -Dlog.file="$dir/logs/kafka.log" \
+    -cp "$cp" kafka.Kafka "$dir/conf/kafka.properties"
+  wait_for_port "$kafka_port" "Kafka"
+}
+
+start_jobmanager() {
+  write_configs
+  # shellcheck disable=SC2086
+  launch jobmanager java -Xmx700m $opens -Dlog4j.configurationFile="$dir/conf/log4j.properties" \
+    -Dlog.file="$dir/logs/jobmanager.log" -cp "$lib/*" \
+    org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint --configDir "$dir/conf"
+  wait_for_port "$rest_port" "the JobManager"
+}
+
+start_taskmanager() {
+  local n=$1 params jvm dynamic
+  write_configs
+  # Flink's scripts size the TaskManager JVM with BashJavaUtils: first line JVM flags, second the
+  # derived memory settings to pass on.
+  params=$(java -cp "$lib/*" org.apache.flink.runtime.util.bash.BashJavaUtils GET_TM_RESOURCE_PARAMS \
+    --configDir "$dir/conf" 2>/dev/null | grep '^BASH_JAVA_UTILS_EXEC_RESULT:' | sed 's/^BASH_JAVA_UTILS_EXEC_RESULT://')
+  jvm=$(sed -n 1p <<<"$params"); dynamic=$(sed -n 2p <<<"$params")
+  [ -n "$jvm" ] || die "could not compute TaskManager memory settings"
+  # shellcheck disable=SC2086
+  launch "taskmanager-$n" java $jvm $opens -Dlog4j.configurationFile="$dir/conf/log4j.properties" \
+    -Dlog.file="$dir/logs/taskmanager-$n.log" -cp "$lib/*" \
+    org.apache.flink.runtime.taskexecutor.TaskManagerRunner --configDir "$dir/conf" $dynamic
+}
+
+stop_part() { # name, signal
+  if running "$1"; then
+    local pid; pid=$(cat "$dir/pids/$1")
+    kill "-$2" "$pid" 2>/dev/null || true
+    for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null || true
+    echo "stopped $1"
+  fi
+  rm -f "$dir/pids/$1"
+}
+
+stop_all() {
+  for p in "$dir"/pids/taskmanager-*; do [ -e "$p" ] && stop_part "$(basename "$p")" TERM; done
+  stop_part jobmanager TERM
+  stop_part kafka TERM
+}
+
+status() {
+  for p in kafka jobmanager "$dir"/pids/taskmanager-*; do
+    name=$(basename "$p"); [ -e "$dir/pids/$name" ] || continue
+    if running "$name"; then echo "$name: running (pid $(cat "$dir/pids/$name"))"; else echo "$name: stopped"; fi
+  done
+}
+
+case "${1:-}" in
+  start) start_kafka; start_jobmanager; start_taskmanager 1; start_taskmanager 2
+         echo "Kafka at 127.0.0.1:$kafka_port, Flink web UI and REST at http://localhost:$rest_port" ;;
+  stop) stop_all ;;
+  clean) stop_all; rm -rf "$dir" ;;
+  status) status ;;
+  submit) shift
+    FLINK_CONF_DIR="$dir/conf" java $opens -cp "$lib/*" org.apache.flink.client.cli.CliFrontend run --detached \
+      "$jar" job "$@" ;;
+  start-kafka) start_kafka ;;
+  stop-kafka) stop_part kafka TERM ;;
+  kill-kafka) stop_part kafka KILL ;;
+  start-jobmanager) start_jobmanager ;;
+  start-taskmanager) start_taskmanager "${2:?taskmanager number}" ;;
+  stop-taskmanager) stop_part "taskmanager-${2:?taskmanager number}" TERM ;;
+  kill-taskmanager) stop_part "taskmanager-${2:?taskmanager number}" KILL ;;
+  *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+esac

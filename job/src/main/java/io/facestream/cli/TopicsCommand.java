@@ -1,0 +1,69 @@
+package io.facestream.cli;
+
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** Creates the job's three topics where they are missing. */
+@Command(name = "topics", mixinStandardHelpOptions = true,
+        description = "Create the job's input, output and dead-letter topics if they do not exist.")
+final class TopicsCommand implements Callable<Integer> {
+
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]", required = true, description = "Kafka brokers.")
+    String bootstrapServers;
+
+    @Option(names = "--input-topic", paramLabel = "TOPIC", defaultValue = "facestream.images", description = "Default: ${DEFAULT-VALUE}.")
+    String inputTopic;
+
+    @Option(names = "--output-topic", paramLabel = "TOPIC", defaultValue = "facestream.detections", description = "Default: ${DEFAULT-VALUE}.")
+    String outputTopic;
+
+    @Option(names = "--dead-letter-topic", paramLabel = "TOPIC", defaultValue = "facestream.dead-letters", description = "Default: ${DEFAULT-VALUE}.")
+    String deadLetterTopic;
+
+    @Option(names = "--partitions", paramLabel = "N", defaultValue = "2", description = "Partitions of new topics. Default: ${DEFAULT-VALUE}.")
+    int partitions;
+
+    @Option(names = "--replication-factor", paramLabel = "N", defaultValue = "1", description = "Default: ${DEFAULT-VALUE}.")
+    short replicationFactor;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        if (partitions < 1 || replicationFactor < 1) {
+            throw new IllegalArgumentException("--partitions and --replication-factor must be at least 1");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 15000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15000))) {
+            Set<String> existing;
+            try {
+                existing = admin.listTopics().names().get();
+            } catch (ExecutionException e) {
+                throw new IllegalArgumentException("Kafka at " + bootstrapServers + " did not answer (" + e.getCause()
+                        + "). Check --bootstrap-servers and that the brokers are running.");
+            }
+            for (String topic : List.of(inputTopic, outputTopic, deadLetterTopic)) {
+                if (existing.contains(topic)) {
+                    out.printf("%s exists%n", topic);
+                } else {
+                    admin.createTopics(List.of(new NewTopic(topic, partitions, replicationFactor))).all().get();
+                    out.printf("%s created (%d partitions)%n", topic, partitions);
+                }
+            }
+        }
+        return 0;
+    }
+}
