@@ -1,0 +1,131 @@
+import io.facestream.detect.DetectorSettings;
+import io.facestream.detect.FaceDetector;
+import io.facestream.detect.ImageDetections;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.opencv.core.Mat;
+import org.opencv.core.MatOfByte;
+import org.opencv.core.MatOfInt;
+import org.opencv.core.Rect;
+import org.opencv.core.Size;
+import org.opencv.imgcodecs.Imgcodecs;
+import org.opencv.imgproc.Imgproc;
+
+/**
+ * The detector in-process on 1920x1080 JPEG frames (montages of the test photos): decode +
+ * pre-processing + forward pass + decoding + NMS per image, with 1 and 2 threads, each thread
+ * with its own session (predictor) and one ONNX Runtime thread.
+ *
+ * java -cp job/target/facestream.jar job/bench/DetectorBench.java frames TESTDATA_DIR OUT_DIR COUNT
+ * java -cp job/target/facestream.jar job/bench/DetectorBench.java run FRAMES_DIR [IMAGES_PER_THREAD] [SIZE_POLICY]
+ */
+public class DetectorBench {
+
+    public static void main(String[] args) throws Exception {
+        nu.pattern.OpenCV.loadLocally();
+        if (args[0].equals("frames")) {
+            Path out = Files.createDirectories(Path.of(args[2]));
+            List<byte[]> frames = frames(Path.of(args[1]), Integer.parseInt(args[3]));
+            for (int i = 0; i < frames.size(); i++) {
+                Files.write(out.resolve(String.format("frame-%03d.jpg", i)), frames.get(i));
+            }
+            return;
+        }
+        List<byte[]> frames = new ArrayList<>();
+        try (var files = Files.list(Path.of(args[1]))) {
+            for (Path file : files.sorted().toList()) {
+                frames.add(Files.readAllBytes(file));
+            }
+        }
+        int perThread = args.length > 2 ? Integer.parseInt(args[2]) : 150;
+        String size = args.length > 3 ? args[3] : "letterbox:640";
+        DetectorSettings settings = DetectorSettings.builder().size(size).build();
+        System.out.printf("method: %d distinct 1920x1080 JPEG frames (%d KB average), size policy %s; per thread 20 warm-up "
+                + "images then %d timed; time per image = decode + pre-processing + model + post-processing%n",
+                frames.size(), frames.stream().mapToInt(f -> f.length).sum() / frames.size() / 1024, size, perThread);
+        try (FaceDetector detector = FaceDetector.load(settings)) {
+            for (int threads : new int[] {1, 2}) {
+                run(detector, frames, threads, perThread);
+            }
+        }
+    }
+
+    private static void run(FaceDetector detector, List<byte[]> frames, int threads, int perThread) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        List<long[]> stages = Collections.synchronizedList(new ArrayList<>());
+        List<Future<?>> workers = new ArrayList<>();
+        long[] window = new long[2];
+        java.util.concurrent.CyclicBarrier warmedUp = new java.util.concurrent.CyclicBarrier(threads, () -> window[0] = System.nanoTime());
+        for (int t = 0; t < threads; t++) {
+            int offset = t;
+            workers.add(pool.submit(() -> {
+                try (FaceDetector.Session session = detector.newSession()) {
+                    for (int i = 0; i < 20; i++) {
+                        session.detect(frames.get((i + offset) % frames.size()), "image/jpeg");
+                    }
+                    warmedUp.await();
+                    for (int i = 0; i < perThread; i++) {
+                        long start = System.nanoTime();
+                        ImageDetections d = session.detect(frames.get((i + offset) % frames.size()), "image/jpeg");
+                        stages.add(new long[] {System.nanoTime() - start, d.decodeNanos(), d.preprocessNanos(),
+                            d.inferenceNanos(), d.postprocessNanos()});
+                    }
+                }
+                return null;
+            }));
+        }
+        for (Future<?> worker : workers) {
+            worker.get();
+        }
+        window[1] = System.nanoTime();
+        pool.shutdown();
+        double seconds = (window[1] - window[0]) / 1e9;
+        System.out.printf("threads %d: %.1f images/s; per image median %.1f ms, p95 %.1f ms (decode %.1f, pre %.1f, model %.1f, post %.1f ms median)%n",
+                threads, stages.size() / seconds, median(stages, 0), percentile(stages, 0, 0.95), median(stages, 1),
+                median(stages, 2), median(stages, 3), median(stages, 4));
+    }
+
+    /** Frames of 1920x1080: the photos tiled at different sizes, so each frame has several faces. */
+    static List<byte[]> frames(Path testdata, int count) throws Exception {
+        List<Mat> photos = new ArrayList<>();
+        for (String name : List.of("Chris.jpeg", "Luciano.png", "astronaut.png", "camera.png", "Bryan.png", "montage_4faces.png")) {
+            photos.add(Imgcodecs.imread(testdata.resolve(name).toString()));
+        }
+        List<byte[]> frames = new ArrayList<>();
+        for (int f = 0; f < count; f++) {
+            Mat canvas = Mat.zeros(1080, 1920, org.opencv.core.CvType.CV_8UC3);
+            int x = 0;
+            for (int p = 0; p < 4; p++) {
+                Mat photo = photos.get((f + p) % photos.size());
+                int height = 300 + 180 * ((f + p) % 4);
+                int width = Math.min(1920 - x, photo.cols() * height / photo.rows());
+                if (width < 50) {
+                    break;
+                }
+                Mat resized = new Mat();
+                Imgproc.resize(photo, resized, new Size(width, height));
+                resized.copyTo(canvas.submat(new Rect(x, (1080 - height) / 2, width, height)));
+                x += width;
+            }
+            MatOfByte jpeg = new MatOfByte();
+            Imgcodecs.imencode(".jpg", canvas, jpeg, new MatOfInt(Imgcodecs.IMWRITE_JPEG_QUALITY, 90));
+            frames.add(jpeg.toArray());
+        }
+        return frames;
+    }
+
+    private static double median(List<long[]> rows, int column) {
+        return percentile(rows, column, 0.5);
+    }
+
+    private static double percentile(List<long[]> rows, int column, double q) {
+        List<Long> values = rows.stream().map(r -> r[column]).sorted().toList();
+        return values.get((int) Math.min(values.size() - 1, Math.floor(q * values.size()))) / 1e6;
+    }
+}

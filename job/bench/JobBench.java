@@ -1,0 +1,131 @@
+import io.facestream.avro.FaceDetectionResult;
+import io.facestream.avro.ImageEvent;
+import io.facestream.schemas.AvroCodec;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * The whole job end to end on a running FaceStream job (topics images/detections): full load =
+ * a backlog of COUNT frame events put on the input topic at once; half load = events paced at
+ * half the measured full-load throughput for HALF_SECONDS. Latency = from an event's event time
+ * (set when it is sent) to its result becoming visible to a read_committed consumer.
+ *
+ * java -cp job/target/facestream.jar job/bench/JobBench.java BOOTSTRAP FRAMES_DIR COUNT HALF_SECONDS
+ */
+public class JobBench {
+
+    public static void main(String[] args) throws Exception {
+        String bootstrap = args[0];
+        List<byte[]> frames = new ArrayList<>();
+        try (var files = Files.list(Path.of(args[1]))) {
+            for (Path file : files.sorted().toList()) {
+                frames.add(Files.readAllBytes(file));
+            }
+        }
+        int count = Integer.parseInt(args[2]);
+        int halfSeconds = Integer.parseInt(args[3]);
+        System.out.printf("method: %d distinct 1920x1080 JPEG frames as Avro events; full load: %d events sent at once; "
+                + "half load: paced at half the full-load throughput for %d s; latency from event time to the result "
+                + "being visible to a read_committed consumer%n", frames.size(), count, halfSeconds);
+
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ProducerConfig.LINGER_MS_CONFIG, 5), new ByteArraySerializer(), new ByteArraySerializer());
+             KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.GROUP_ID_CONFIG, "bench-" + UUID.randomUUID(), ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of("detections"));
+            while (consumer.assignment().isEmpty()) {
+                consumer.poll(Duration.ofMillis(200));
+            }
+            // Full load.
+            long sendStart = System.nanoTime();
+            for (int i = 0; i < count; i++) {
+                send(producer, "full-" + i, frames.get(i % frames.size()));
+            }
+            producer.flush();
+            double sendSeconds = (System.nanoTime() - sendStart) / 1e9;
+            List<long[]> full = collect(consumer, "full-", count, Duration.ofMinutes(20));
+            // Throughput over the middle 80 % of completions, clear of start-up and the final checkpoint.
+            long t10 = full.get(full.size() / 10)[0];
+            long t90 = full.get(full.size() * 9 / 10)[0];
+            double throughput = (full.size() * 0.8) / ((t90 - t10) / 1e3);
+            System.out.printf("full load: %d results; backlog sent in %.1f s; throughput %.1f images/s; latency %s%n",
+                    full.size(), sendSeconds, throughput, percentiles(full));
+
+            // Half load.
+            double rate = throughput / 2;
+            int halfCount = (int) (rate * halfSeconds);
+            AtomicBoolean sending = new AtomicBoolean(true);
+            Thread pacer = new Thread(() -> {
+                long start = System.nanoTime();
+                for (int i = 0; i < halfCount; i++) {
+                    long due = start + (long) (i / rate * 1e9);
+                    long wait = due - System.nanoTime();
+                    if (wait > 0) {
+                        try {
+                            Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                    send(producer, "half-" + i, frames.get(i % frames.size()));
+                }
+                producer.flush();
+                sending.set(false);
+            });
+            pacer.start();
+            List<long[]> half = collect(consumer, "half-", halfCount, Duration.ofSeconds(halfSeconds + 120L));
+            pacer.join();
+            System.out.printf("half load: %.1f images/s offered, %d results; latency %s%n", rate, half.size(), percentiles(half));
+            long p50 = half.get(half.size() / 2)[1];
+            long p99 = half.get(Math.min(half.size() - 1, (int) (half.size() * 0.99)))[1];
+            System.out.printf("result: throughput %.1f images/s; half-load p99/p50 = %.2f%n", throughput, (double) p99 / p50);
+        }
+    }
+
+    private static void send(KafkaProducer<byte[], byte[]> producer, String id, byte[] frame) {
+        ImageEvent event = ImageEvent.newBuilder().setEventId(id).setEventTime(Instant.now()).setContentType("image/jpeg")
+                .setImageBytes(ByteBuffer.wrap(frame)).build();
+        producer.send(new ProducerRecord<>("images", id.getBytes(StandardCharsets.UTF_8), AvroCodec.encode(event)));
+    }
+
+    /** (visible at millis, latency millis) per result of the given id prefix, in order of arrival. */
+    private static List<long[]> collect(KafkaConsumer<byte[], byte[]> consumer, String prefix, int expected, Duration timeout) throws Exception {
+        List<long[]> seen = new ArrayList<>();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (seen.size() < expected && System.nanoTime() < deadline) {
+            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                long now = System.currentTimeMillis();
+                FaceDetectionResult result = AvroCodec.decode(record.value(), FaceDetectionResult.class);
+                if (result.getEventId().startsWith(prefix)) {
+                    seen.add(new long[] {now, now - result.getEventTime().toEpochMilli()});
+                }
+            }
+        }
+        return seen;
+    }
+
+    private static String percentiles(List<long[]> rows) {
+        List<Long> latencies = rows.stream().map(r -> r[1]).sorted().toList();
+        return String.format("p50 %d ms, p95 %d ms, p99 %d ms", latencies.get(latencies.size() / 2),
+                latencies.get(Math.min(latencies.size() - 1, (int) (latencies.size() * 0.95))),
+                latencies.get(Math.min(latencies.size() - 1, (int) (latencies.size() * 0.99))));
+    }
+}

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Performance: the detector in-process (1 and 2 threads) and the whole job end to end on the local
+# stack (Kafka broker, JobManager, two TaskManagers; parallelism 2), on 1920x1080 JPEG frames made
+# from the test photos. Usage, from the repository root after `mvn -B verify`:
+#   job/bench/performance.sh [FULL_LOAD_EVENTS] [HALF_LOAD_SECONDS] [SIZE_POLICY]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+count=${1:-1500}
+half_seconds=${2:-40}
+size=${3:-letterbox:640}
+work=$(mktemp -d)
+export FACESTREAM_LOCAL_DIR=${FACESTREAM_LOCAL_DIR:-/tmp/facestream-perf}
+export KAFKA_PORT=${KAFKA_PORT:-29092} KAFKA_CONTROLLER_PORT=${KAFKA_CONTROLLER_PORT:-29093}
+export FLINK_REST_PORT=${FLINK_REST_PORT:-28081} FLINK_RPC_PORT=${FLINK_RPC_PORT:-26123}
+bootstrap=127.0.0.1:$KAFKA_PORT
+trap 'deploy/local/stack.sh clean >/dev/null; rm -rf "$work"' EXIT
+
+java -cp job/target/facestream.jar job/bench/DetectorBench.java frames testdata "$work/frames" 16
+echo "== detector in-process"
+java -cp job/target/facestream.jar job/bench/DetectorBench.java run "$work/frames" 150 "$size"
+
+echo "== whole job on the local stack"
+deploy/local/stack.sh clean >/dev/null
+deploy/local/stack.sh start >/dev/null
+java -jar job/target/facestream.jar topics --bootstrap-servers "$bootstrap" --input-topic images \
+  --output-topic detections --dead-letter-topic dead-letters --partitions 2 >/dev/null
+deploy/local/stack.sh submit --bootstrap-servers "$bootstrap" --input-topic images --output-topic detections \
+  --dead-letter-topic dead-letters --parallelism 2 --checkpoint-interval 1s --size "$size" \
+  --starting-offsets latest >/dev/null
+sleep 10
+java -cp job/target/facestream.jar job/bench/JobBench.java "$bootstrap" "$work/frames" "$count" "$half_seconds"
