@@ -52,7 +52,7 @@ final class JobCommand implements Callable<Integer> {
         if (parallelism > 0) {
             env.setParallelism(parallelism);
         }
-        FaceStreamJob.enableCheckpointing(env, checkpointInterval);
+        FaceStreamJob.configure(env, checkpointInterval);
         FaceStreamJob.onKafka(kafkaSettings, detectionSettings).build(env);
         env.execute(jobName);
         return 0;

@@ -109,7 +109,7 @@ final class LocalCommand implements Callable<Integer> {
             Configuration config = new Configuration();
             config.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, config);
-            FaceStreamJob.enableCheckpointing(env, Duration.ofSeconds(1));
+            FaceStreamJob.configure(env, Duration.ofSeconds(1));
             FaceStreamJob.onKafka(kafka, settings).build(env);
             JobClient job = env.executeAsync(FaceStreamJob.NAME + " (local)");
             console.printf("Broker at %s; job %s running on a local Flink cluster with parallelism %d%n",

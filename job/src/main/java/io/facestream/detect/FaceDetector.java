@@ -98,7 +98,7 @@ public final class FaceDetector implements AutoCloseable {
         /** Decodes and detects; rejects images it cannot decode or the model fails on. */
         public ImageDetections detect(byte[] encoded, String contentType) throws ImageRejectedException {
             long started = System.nanoTime();
-            try (DecodedImage image = decoder.decode(encoded, contentType)) {
+            try (DecodedImage image = decoder.decode(encoded, contentType, settings.size())) {
                 long decoded = System.nanoTime();
                 Detections detections;
                 try {
@@ -108,8 +108,12 @@ public final class FaceDetector implements AutoCloseable {
                             "The model failed on this " + image.width() + "x" + image.height() + " image: " + e.getMessage()
                                     + ". If it persists for valid images, check the model with the 'detect' command.", e);
                 }
-                return new ImageDetections(image.width(), image.height(), detections.faces(), decoded - started,
-                        detections.preprocessNanos(), detections.inferenceNanos(), detections.postprocessNanos());
+                List<DetectedFace> faces = detections.faces();
+                if (image.toOriginal() != 1) {
+                    faces = faces.stream().map(face -> face.unscale(1f / image.toOriginal())).toList();
+                }
+                return new ImageDetections(image.originalWidth(), image.originalHeight(), faces,
+                        decoded - started, detections.preprocessNanos(), detections.inferenceNanos(), detections.postprocessNanos());
             }
         }
 

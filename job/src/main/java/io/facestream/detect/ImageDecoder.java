@@ -25,6 +25,14 @@ public final class ImageDecoder {
     }
 
     public DecodedImage decode(byte[] encoded, String contentType) throws ImageRejectedException {
+        return decode(encoded, contentType, null);
+    }
+
+    /**
+     * Decodes for a model input made by {@code policy}: a JPEG at least twice as large as the
+     * policy needs is decoded at 1/2, 1/4 or 1/8 resolution (never below what the policy uses).
+     */
+    public DecodedImage decode(byte[] encoded, String contentType, SizePolicy policy) throws ImageRejectedException {
         if (encoded == null || encoded.length == 0) {
             throw new ImageRejectedException(DeadLetterReason.EMPTY_PAYLOAD,
                     "The image is empty (0 bytes). Send the encoded image bytes (JPEG, PNG, ...) as the value.");
@@ -52,13 +60,17 @@ public final class ImageDecoder {
                     format, encoded.length));
         }
         ImageHeaders.Dimensions declared = ImageHeaders.read(format, encoded);
+        int reduction = 1;
         if (declared != null) {
             checkPixels(format, declared.width(), declared.height());
+            if (format == Format.JPEG && policy != null) {
+                reduction = reduction(policy.maxScale((int) declared.width(), (int) declared.height()));
+            }
         }
         MatOfByte buffer = new MatOfByte(encoded);
         Mat bgr;
         try {
-            bgr = Imgcodecs.imdecode(buffer, Imgcodecs.IMREAD_COLOR);
+            bgr = Imgcodecs.imdecode(buffer, READ_FLAGS[Integer.numberOfTrailingZeros(reduction)]);
         } finally {
             buffer.release();
         }
@@ -69,12 +81,31 @@ public final class ImageDecoder {
                     format, encoded.length));
         }
         try {
-            checkPixels(format, bgr.cols(), bgr.rows());
+            checkPixels(format, (long) bgr.cols() * reduction, (long) bgr.rows() * reduction);
         } catch (ImageRejectedException e) {
             bgr.release();
             throw e;
         }
-        return new DecodedImage(bgr);
+        if (reduction == 1) {
+            return new DecodedImage(bgr);
+        }
+        // The header's size, turned if EXIF orientation turned the picture a quarter.
+        boolean turned = Math.abs((long) bgr.cols() * reduction - declared.width()) >= reduction;
+        return new DecodedImage(bgr, reduction, (int) (turned ? declared.height() : declared.width()),
+                (int) (turned ? declared.width() : declared.height()));
+    }
+
+    /** Colour decoding at full, 1/2, 1/4 and 1/8 resolution (EXIF orientation applied in each). */
+    private static final int[] READ_FLAGS = {Imgcodecs.IMREAD_COLOR, Imgcodecs.IMREAD_REDUCED_COLOR_2,
+        Imgcodecs.IMREAD_REDUCED_COLOR_4, Imgcodecs.IMREAD_REDUCED_COLOR_8};
+
+    /** The largest of 1, 2, 4, 8 that still leaves at least the resolution the model input needs. */
+    static int reduction(float maxScale) {
+        int reduction = 1;
+        while (reduction < 8 && maxScale * reduction * 2 <= 1f) {
+            reduction *= 2;
+        }
+        return reduction;
     }
 
     private void checkPixels(Format format, long width, long height) throws ImageRejectedException {

@@ -114,6 +114,15 @@ public final class SizePolicy implements Serializable {
         return plans;
     }
 
+    /** The largest scale any pass applies to an image of this size (below 1: the image is shrunk). */
+    public float maxScale(int width, int height) {
+        float max = 0;
+        for (InputPlan plan : plans(width, height)) {
+            max = Math.max(max, plan.scale());
+        }
+        return max;
+    }
+
     private static InputPlan fit(int width, int height, int longSide) {
         float scale = (float) longSide / Math.max(width, height);
         int w = clampRound(width * scale, longSide);

@@ -25,6 +25,7 @@ public class ImageEventDeserializer implements KafkaRecordDeserializationSchema<
     public static final String CONTENT_TYPE_HEADER = "content-type";
 
     private final InputFormat format;
+    private transient AvroCodec.Decoder<ImageEvent> decoder;
 
     public ImageEventDeserializer(InputFormat format) {
         this.format = format;
@@ -69,7 +70,10 @@ public class ImageEventDeserializer implements KafkaRecordDeserializationSchema<
 
     private SourcedImageEvent avro(SourceCoordinates source, String key, byte[] value) {
         try {
-            SourcedImageEvent sourced = SourcedImageEvent.parsed(AvroCodec.decode(value, ImageEvent.class), source, null);
+            if (decoder == null) {
+                decoder = new AvroCodec.Decoder<>(ImageEvent.class);
+            }
+            SourcedImageEvent sourced = SourcedImageEvent.parsed(decoder.decode(value), source, null);
             sourced.recordKey = key;
             return sourced;
         } catch (IOException | RuntimeException e) {

@@ -67,7 +67,7 @@ public abstract class KafkaFlinkTestBase {
         config.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
         env.setParallelism(PARALLELISM);
-        FaceStreamJob.enableCheckpointing(env, Duration.ofMillis(500));
+        FaceStreamJob.configure(env, Duration.ofMillis(500));
         return env;
     }
 

@@ -31,12 +31,29 @@ public final class AvroCodec {
 
     /** Decodes a whole value; trailing bytes are an error. */
     public static <T extends SpecificRecord> T decode(byte[] bytes, Class<T> type) throws IOException {
-        AvroTrust.trustFaceStreamSchemas();
-        BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(bytes, null);
-        T record = new SpecificDatumReader<>(type).read(null, decoder);
-        if (!decoder.isEnd()) {
-            throw new IOException("trailing bytes after the " + type.getSimpleName());
+        return new Decoder<>(type).decode(bytes);
+    }
+
+    /** A reusable decoder of one record type, for hot paths; not thread-safe. */
+    public static final class Decoder<T extends SpecificRecord> {
+        private final Class<T> type;
+        private final SpecificDatumReader<T> reader;
+        private BinaryDecoder decoder;
+
+        public Decoder(Class<T> type) {
+            AvroTrust.trustFaceStreamSchemas();
+            this.type = type;
+            this.reader = new SpecificDatumReader<>(type);
         }
-        return record;
+
+        /** Decodes a whole value into a new record; trailing bytes are an error. */
+        public T decode(byte[] bytes) throws IOException {
+            decoder = DecoderFactory.get().binaryDecoder(bytes, decoder);
+            T record = reader.read(null, decoder);
+            if (!decoder.isEnd()) {
+                throw new IOException("trailing bytes after the " + type.getSimpleName());
+            }
+            return record;
+        }
     }
 }
