@@ -12,7 +12,7 @@
 # kill-taskmanager N (kill -9), stop-taskmanager N.
 # Settings (environment): FACESTREAM_LOCAL_DIR (default /tmp/facestream-local), KAFKA_PORT (9092),
 # KAFKA_CONTROLLER_PORT (9093), FLINK_REST_PORT (8081), FLINK_RPC_PORT (6123),
-# TASKMANAGER_SLOTS (1), TASKMANAGER_MEMORY (1600m).
+# TASKMANAGERS (2), TASKMANAGER_SLOTS (1), TASKMANAGER_MEMORY (1600m).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -182,7 +182,8 @@ status() {
 }
 
 case "${1:-}" in
-  start) start_kafka; start_jobmanager; start_taskmanager 1; start_taskmanager 2
+  start) start_kafka; start_jobmanager
+         for n in $(seq 1 "${TASKMANAGERS:-2}"); do start_taskmanager "$n"; done
          echo "Kafka at 127.0.0.1:$kafka_port, Flink web UI and REST at http://localhost:$rest_port" ;;
   stop) stop_all ;;
   clean) stop_all; rm -rf "$dir" ;;

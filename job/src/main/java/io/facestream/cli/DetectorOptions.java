@@ -42,6 +42,11 @@ public class DetectorOptions {
             description = "Images with more pixels (read from the header before decoding) become IMAGE_TOO_LARGE dead letters. Default: ${DEFAULT-VALUE}.")
     long maxImagePixels;
 
+    @Option(names = "--device", paramLabel = "cpu|gpu[:N]", defaultValue = "cpu",
+            description = "Where ONNX Runtime runs the model. gpu needs the job built with -Pgpu (onnxruntime_gpu), "
+                    + "CUDA 12 and cuDNN 9; without a usable GPU it says so in the log and runs on the CPU. Default: ${DEFAULT-VALUE}.")
+    String device;
+
     public DetectorSettings settings() {
         return DetectorSettings.builder()
                 .modelPath(model)
@@ -52,6 +57,7 @@ public class DetectorOptions {
                 .nmsThreshold(nmsThreshold)
                 .maxImageBytes(maxImageBytes)
                 .maxImagePixels(maxImagePixels)
+                .device(device)
                 .build();
     }
 

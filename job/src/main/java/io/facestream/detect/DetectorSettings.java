@@ -28,6 +28,7 @@ public final class DetectorSettings implements Serializable {
     private final long maxImageBytes;
     private final long maxImagePixels;
     private final int intraOpThreads;
+    private final int gpu;
 
     private DetectorSettings(Builder b, ModelDescriptor model, SizePolicy size) {
         this.modelPath = b.modelPath == null ? null : b.modelPath.toString();
@@ -38,6 +39,7 @@ public final class DetectorSettings implements Serializable {
         this.maxImageBytes = b.maxImageBytes;
         this.maxImagePixels = b.maxImagePixels;
         this.intraOpThreads = b.intraOpThreads;
+        this.gpu = b.gpu;
     }
 
     public static Builder builder() {
@@ -81,6 +83,11 @@ public final class DetectorSettings implements Serializable {
         return intraOpThreads;
     }
 
+    /** The GPU to run on (CUDA execution provider), or -1 for the CPU. */
+    public int gpu() {
+        return gpu;
+    }
+
     public static final class Builder {
         private Path modelPath;
         private String modelType;
@@ -91,6 +98,7 @@ public final class DetectorSettings implements Serializable {
         private long maxImageBytes = DEFAULT_MAX_IMAGE_BYTES;
         private long maxImagePixels = DEFAULT_MAX_IMAGE_PIXELS;
         private int intraOpThreads = 1;
+        private int gpu = -1;
 
         /** The ONNX file; null (the default) for the shipped insightface-mnet025-v2 model. */
         public Builder modelPath(Path modelPath) {
@@ -135,6 +143,19 @@ public final class DetectorSettings implements Serializable {
 
         public Builder maxImagePixels(long maxImagePixels) {
             this.maxImagePixels = maxImagePixels;
+            return this;
+        }
+
+        /** {@code cpu} (default), {@code gpu} or {@code gpu:N}: where ONNX Runtime runs the model. */
+        public Builder device(String device) {
+            String value = device == null ? "cpu" : device.trim().toLowerCase(java.util.Locale.ROOT);
+            if (value.equals("cpu")) {
+                gpu = -1;
+            } else if (value.matches("gpu(:\\d+)?")) {
+                gpu = value.equals("gpu") ? 0 : Integer.parseInt(value.substring(4));
+            } else {
+                gpu = -2;
+            }
             return this;
         }
 
@@ -183,6 +204,9 @@ public final class DetectorSettings implements Serializable {
             }
             if (maxImagePixels <= 0) {
                 problems.add("--max-image-pixels " + maxImagePixels + ": must be positive");
+            }
+            if (gpu < -1) {
+                problems.add("--device: choose cpu, gpu or gpu:N");
             }
             if (intraOpThreads < 1) {
                 problems.add("intra-op threads " + intraOpThreads + ": must be at least 1");

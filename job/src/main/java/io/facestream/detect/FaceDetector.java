@@ -1,7 +1,9 @@
 package io.facestream.detect;
 
 import ai.djl.MalformedModelException;
+import ai.djl.Device;
 import ai.djl.Model;
+import ai.djl.engine.Engine;
 import ai.djl.inference.Predictor;
 import ai.djl.translate.TranslateException;
 import java.io.ByteArrayInputStream;
@@ -9,12 +11,16 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A loaded RetinaFace model. Thread-safe and meant to be shared (one per Flink subtask); each
  * inference thread opens its own {@link Session}, because a DJL predictor is not thread-safe.
  */
 public final class FaceDetector implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FaceDetector.class);
 
     private final DetectorSettings settings;
     private final Model model;
@@ -37,11 +43,33 @@ public final class FaceDetector implements AutoCloseable {
         if (fixed != null && !(fixed[0] == fixed[1] && settings.size().alwaysSquare(fixed[0]))) {
             onnx = OnnxShapes.withSymbolicSpatialDims(onnx);
         }
-        return new FaceDetector(settings, loadOnnx(file.name(), onnx, settings.intraOpThreads()), file.name(), file.sha256());
+        return new FaceDetector(settings, loadOnnx(file.name(), onnx, device(settings), settings.intraOpThreads()),
+                file.name(), file.sha256());
     }
 
-    private static Model loadOnnx(String name, byte[] onnx, int intraOpThreads) throws IOException {
-        Model model = Model.newInstance(name, "OnnxRuntime");
+    /** The GPU when one was asked for and ONNX Runtime can use it; else the CPU, saying why. */
+    static Device device(DetectorSettings settings) {
+        if (settings.gpu() < 0) {
+            return Device.cpu();
+        }
+        int gpus = 0;
+        try {
+            gpus = Engine.getEngine("OnnxRuntime").getGpuCount();
+        } catch (RuntimeException | LinkageError e) {
+            LOG.debug("GPU probe failed", e);
+        }
+        if (gpus > settings.gpu()) {
+            LOG.info("ONNX Runtime runs on GPU {} (CUDA execution provider)", settings.gpu());
+            return Device.gpu(settings.gpu());
+        }
+        LOG.warn("--device gpu:{} asked for, but ONNX Runtime sees {} usable GPU(s): running on the CPU. The CUDA execution "
+                + "provider needs an NVIDIA GPU with CUDA 12 and cuDNN 9, and the job built with -Pgpu "
+                + "(com.microsoft.onnxruntime:onnxruntime_gpu).", settings.gpu(), gpus);
+        return Device.cpu();
+    }
+
+    private static Model loadOnnx(String name, byte[] onnx, Device device, int intraOpThreads) throws IOException {
+        Model model = Model.newInstance(name, device, "OnnxRuntime");
         String threads = Integer.toString(intraOpThreads);
         try {
             // One ORT thread per inference thread: parallelism comes from slots and inference threads.
