@@ -5,23 +5,14 @@ import io.facestream.job.KafkaSettings;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Command-line flags of the job's Kafka source and sinks. */
 public class KafkaOptions {
 
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]", required = true,
-            description = "Kafka brokers.")
-    String bootstrapServers;
-
-    @Option(names = "--input-topic", paramLabel = "TOPIC", defaultValue = "facestream.images", description = "Image events. Default: ${DEFAULT-VALUE}.")
-    String inputTopic;
-
-    @Option(names = "--output-topic", paramLabel = "TOPIC", defaultValue = "facestream.detections", description = "Detection results (Avro). Default: ${DEFAULT-VALUE}.")
-    String outputTopic;
-
-    @Option(names = "--dead-letter-topic", paramLabel = "TOPIC", defaultValue = "facestream.dead-letters", description = "Dead letters (Avro). Default: ${DEFAULT-VALUE}.")
-    String deadLetterTopic;
+    @Mixin
+    TopicOptions topics = new TopicOptions();
 
     @Option(names = "--input-format", paramLabel = "avro|raw", defaultValue = "avro",
             description = "avro: values are ImageEvent records; raw: values are image bytes, keys the event ids. Default: ${DEFAULT-VALUE}.")
@@ -53,10 +44,10 @@ public class KafkaOptions {
 
     public KafkaSettings settings() {
         return KafkaSettings.builder()
-                .bootstrapServers(bootstrapServers)
-                .inputTopic(inputTopic)
-                .outputTopic(outputTopic)
-                .deadLetterTopic(deadLetterTopic)
+                .bootstrapServers(topics.bootstrapServers)
+                .inputTopic(topics.inputTopic)
+                .outputTopic(topics.outputTopic)
+                .deadLetterTopic(topics.deadLetterTopic)
                 .inputFormat(Enums.parse(InputFormat.class, "--input-format", inputFormat))
                 .groupId(groupId)
                 .startingOffsets(Enums.parse(KafkaSettings.StartingOffsets.class, "--starting-offsets", startingOffsets))

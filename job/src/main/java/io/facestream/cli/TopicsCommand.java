@@ -10,6 +10,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -19,17 +20,8 @@ import picocli.CommandLine.Model.CommandSpec;
         description = "Create the job's input, output and dead-letter topics if they do not exist.")
 final class TopicsCommand implements Callable<Integer> {
 
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]", required = true, description = "Kafka brokers.")
-    String bootstrapServers;
-
-    @Option(names = "--input-topic", paramLabel = "TOPIC", defaultValue = "facestream.images", description = "Default: ${DEFAULT-VALUE}.")
-    String inputTopic;
-
-    @Option(names = "--output-topic", paramLabel = "TOPIC", defaultValue = "facestream.detections", description = "Default: ${DEFAULT-VALUE}.")
-    String outputTopic;
-
-    @Option(names = "--dead-letter-topic", paramLabel = "TOPIC", defaultValue = "facestream.dead-letters", description = "Default: ${DEFAULT-VALUE}.")
-    String deadLetterTopic;
+    @Mixin
+    TopicOptions topics = new TopicOptions();
 
     @Option(names = "--partitions", paramLabel = "N", defaultValue = "2", description = "Partitions of new topics. Default: ${DEFAULT-VALUE}.")
     int partitions;
@@ -46,16 +38,16 @@ final class TopicsCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--partitions and --replication-factor must be at least 1");
         }
         PrintWriter out = spec.commandLine().getOut();
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, topics.bootstrapServers,
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 15000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15000))) {
             Set<String> existing;
             try {
                 existing = admin.listTopics().names().get();
             } catch (ExecutionException e) {
-                throw new IllegalArgumentException("Kafka at " + bootstrapServers + " did not answer (" + e.getCause()
+                throw new IllegalArgumentException("Kafka at " + topics.bootstrapServers + " did not answer (" + e.getCause()
                         + "). Check --bootstrap-servers and that the brokers are running.");
             }
-            for (String topic : List.of(inputTopic, outputTopic, deadLetterTopic)) {
+            for (String topic : topics.topics()) {
                 if (existing.contains(topic)) {
                     out.printf("%s exists%n", topic);
                 } else {

@@ -32,6 +32,10 @@ public final class KafkaSettings implements Serializable {
     public static final Duration BROKER_DEFAULT_MAX_TRANSACTION_TIMEOUT = Duration.ofMinutes(15);
     public static final Duration DEFAULT_TRANSACTION_TIMEOUT = Duration.ofMinutes(10);
 
+    public static final String DEFAULT_INPUT_TOPIC = "facestream.images";
+    public static final String DEFAULT_OUTPUT_TOPIC = "facestream.detections";
+    public static final String DEFAULT_DEAD_LETTER_TOPIC = "facestream.dead-letters";
+
     /** Where a consumer group without committed offsets starts. */
     public enum StartingOffsets { EARLIEST, LATEST, COMMITTED }
 
@@ -154,9 +158,9 @@ public final class KafkaSettings implements Serializable {
 
     public static final class Builder {
         private String bootstrapServers;
-        private String inputTopic = "facestream.images";
-        private String outputTopic = "facestream.detections";
-        private String deadLetterTopic = "facestream.dead-letters";
+        private String inputTopic = DEFAULT_INPUT_TOPIC;
+        private String outputTopic = DEFAULT_OUTPUT_TOPIC;
+        private String deadLetterTopic = DEFAULT_DEAD_LETTER_TOPIC;
         private String groupId = "facestream";
         private InputFormat inputFormat = InputFormat.AVRO;
         private StartingOffsets startingOffsets = StartingOffsets.EARLIEST;

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.facestream.detect.GoldenDetections;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -16,7 +14,6 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 @Timeout(120)
 class DetectCommandTest {
@@ -24,14 +21,6 @@ class DetectCommandTest {
     @TempDir
     Path tmp;
 
-    private String run(String... args) {
-        CommandLine cli = FaceStreamCli.commandLine();
-        StringWriter out = new StringWriter();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(out));
-        assertThat(cli.execute(args)).as(out.toString()).isZero();
-        return out.toString();
-    }
 
     @Test
     void jsonlHasOneLinePerImageAndReportsUnreadableOnesWithoutFailing() throws Exception {
@@ -43,7 +32,7 @@ class DetectCommandTest {
         Files.write(inputs.resolve("broken.jpg"), Arrays.copyOf(chris, 3000));
         Path output = tmp.resolve("out");
 
-        String console = run("detect", "--input", inputs.toString(), "--output", output.toString(), "--format", "jsonl");
+        String console = CliRun.ok("detect", "--input", inputs.toString(), "--output", output.toString(), "--format", "jsonl");
 
         Map<String, JsonObject> lines = Files.readAllLines(output.resolve("detections.jsonl")).stream()
                 .map(line -> JsonParser.parseString(line).getAsJsonObject())
@@ -68,7 +57,7 @@ class DetectCommandTest {
         Files.copy(GoldenDetections.testdata().resolve("montage_4faces.png"), event.resolve("0_Parade_1.png"));
         Path output = tmp.resolve("wider");
 
-        run("detect", "--input", tmp.resolve("in").toString(), "--output", output.toString(), "--format", "wider",
+        CliRun.ok("detect", "--input", tmp.resolve("in").toString(), "--output", output.toString(), "--format", "wider",
                 "--score-threshold", "0.02");
 
         List<String> lines = Files.readAllLines(output.resolve("0--Parade/0_Parade_1.txt"));
@@ -83,11 +72,8 @@ class DetectCommandTest {
 
     @Test
     void invalidFlagsFailWithAMessage() {
-        CommandLine cli = FaceStreamCli.commandLine();
-        StringWriter err = new StringWriter();
-        cli.setErr(new PrintWriter(err));
-        int code = cli.execute("detect", "--input", tmp.toString(), "--output", tmp.toString(), "--score-threshold", "2");
-        assertThat(code).isEqualTo(2);
-        assertThat(err.toString()).contains("--score-threshold 2.0: must be between 0 and 1");
+        CliRun run = CliRun.of("detect", "--input", tmp.toString(), "--output", tmp.toString(), "--score-threshold", "2");
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.err()).contains("--score-threshold 2.0: must be between 0 and 1");
     }
 }

@@ -2,30 +2,16 @@ package io.facestream.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class EvaluateCommandTest {
 
     @TempDir
     Path tmp;
 
-    private record Run(int code, String out, String err) {}
-
-    private static Run run(String... args) {
-        CommandLine cli = FaceStreamCli.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int code = cli.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
 
     /** Two images with two faces each; the second face of the first image counts only at hard. */
     private Path groundTruth() throws Exception {
@@ -49,7 +35,7 @@ class EvaluateCommandTest {
                 """);
         // 1--Handshaking/1_Handshaking_2 has no file: its two faces are not found.
 
-        Run run = run("evaluate", "--gt", groundTruth().toString(), "--pred", tmp.resolve("pred").toString());
+        CliRun run = CliRun.of("evaluate", "--gt", groundTruth().toString(), "--pred", tmp.resolve("pred").toString());
 
         assertThat(run.code()).as(run.err()).isZero();
         assertThat(run.out())
@@ -75,7 +61,7 @@ class EvaluateCommandTest {
                 """);
         Path pred = Files.createDirectories(tmp.resolve("pred/0--Parade"));
         Files.writeString(pred.resolve("0_Parade_1.txt"), "0_Parade_1\n1\n10 10 20 20 0.9\n");
-        Run run = run("evaluate", "--gt", gt.toString(), "--pred", tmp.resolve("pred").toString());
+        CliRun run = CliRun.of("evaluate", "--gt", gt.toString(), "--pred", tmp.resolve("pred").toString());
         assertThat(run.code()).as(run.err()).isZero();
         assertThat(run.out()).contains("(text layout)").contains("Keep-lists: none, so every face counts at every level")
                 .contains("Missing prediction files: 0").endsWith("easy 100.00  medium 100.00  hard 100.00" + System.lineSeparator());
@@ -85,21 +71,21 @@ class EvaluateCommandTest {
     void badInputFailsWithAMessageAndExitCodeTwo() throws Exception {
         Path gt = groundTruth();
         Path pred = Files.createDirectories(tmp.resolve("pred"));
-        Run iou = run("evaluate", "--gt", gt.toString(), "--pred", pred.toString(), "--iou", "1.5");
+        CliRun iou = CliRun.of("evaluate", "--gt", gt.toString(), "--pred", pred.toString(), "--iou", "1.5");
         assertThat(iou.code()).isEqualTo(2);
         assertThat(iou.err()).contains("--iou 1.5: must be above 0 and at most 1");
 
-        Run oneList = run("evaluate", "--gt", gt.toString(), "--pred", pred.toString(), "--easy", gt.toString());
+        CliRun oneList = CliRun.of("evaluate", "--gt", gt.toString(), "--pred", pred.toString(), "--easy", gt.toString());
         assertThat(oneList.code()).isEqualTo(2);
         assertThat(oneList.err()).contains("give all three keep-lists or none");
 
-        Run noDir = run("evaluate", "--gt", gt.toString(), "--pred", tmp.resolve("absent").toString());
+        CliRun noDir = CliRun.of("evaluate", "--gt", gt.toString(), "--pred", tmp.resolve("absent").toString());
         assertThat(noDir.code()).isEqualTo(2);
         assertThat(noDir.err()).contains("absent: not a folder");
 
         Files.createDirectories(pred.resolve("0--Parade"));
         Files.writeString(pred.resolve("0--Parade/0_Parade_1.txt"), "0_Parade_1\n2\n10 10 20 20 0.9\n");
-        Run malformed = run("evaluate", "--gt", gt.toString(), "--pred", pred.toString());
+        CliRun malformed = CliRun.of("evaluate", "--gt", gt.toString(), "--pred", pred.toString());
         assertThat(malformed.code()).isEqualTo(2);
         assertThat(malformed.err()).contains("0_Parade_1.txt: says 2 detection(s) on line 2 but has 1");
     }

@@ -4,15 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.facestream.eval.EvalTestFiles;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The default model's WIDER FACE average precision on the 40-image subset in
@@ -30,24 +27,16 @@ class EvaluateWiderFace416IT {
     @TempDir
     Path tmp;
 
-    private static String run(String... args) {
-        CommandLine cli = FaceStreamCli.commandLine();
-        StringWriter out = new StringWriter();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(out));
-        assertThat(cli.execute(args)).as(out.toString()).isZero();
-        return out.toString();
-    }
 
     @Test
     void defaultModelMatchesTheReferenceAveragePrecision() {
         Path data = EvalTestFiles.widerFace416();
         Path pred = tmp.resolve("pred");
 
-        String detect = run("detect", "--input", data.resolve("images").toString(), "--output", pred.toString(),
+        String detect = CliRun.ok("detect", "--input", data.resolve("images").toString(), "--output", pred.toString(),
                 "--format", "wider", "--score-threshold", "0.02", "--threads", "2");
         assertThat(detect).contains("Done: 40 image(s)").contains("0 not processed");
-        String evaluate = run("evaluate", "--gt", data.resolve("gt.jsonl").toString(), "--pred", pred.toString());
+        String evaluate = CliRun.ok("evaluate", "--gt", data.resolve("gt.jsonl").toString(), "--pred", pred.toString());
 
         assertThat(evaluate).contains("40 image(s), 851 face(s)").contains("40 file(s)").contains("Missing prediction files: 0");
         Matcher summary = Pattern.compile("easy (\\d+\\.\\d\\d) {2}medium (\\d+\\.\\d\\d) {2}hard (\\d+\\.\\d\\d)").matcher(evaluate);

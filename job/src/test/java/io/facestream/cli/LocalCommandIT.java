@@ -3,8 +3,6 @@ package io.facestream.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.facestream.detect.GoldenDetections;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -12,7 +10,6 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** The README's second command: embedded broker, local Flink, a folder of images. */
 @Timeout(300)
@@ -31,13 +28,9 @@ class LocalCommandIT {
         Files.write(images.resolve("cut.jpeg"), Arrays.copyOf(chris, chris.length / 3));
         Path out = tmp.resolve("out");
 
-        CommandLine cli = FaceStreamCli.commandLine();
-        StringWriter console = new StringWriter();
-        cli.setOut(new PrintWriter(console));
-        int code = cli.execute("local", "--images", images.toString(), "--out", out.toString());
+        String console = CliRun.ok("local", "--images", images.toString(), "--out", out.toString());
 
-        assertThat(code).as(console.toString()).isZero();
-        assertThat(console.toString())
+        assertThat(console)
                 .contains("montage_4faces.png").contains("4 face(s)")
                 .contains("cut.jpeg").contains("ERROR CORRUPT_IMAGE")
                 .contains("Summary: 4 image(s) sent, 3 result(s) with 5 face(s), 1 error(s), 0 missing");
