@@ -24,6 +24,7 @@ import org.opencv.imgproc.Imgproc;
  *
  * java -cp job/target/facestream.jar job/bench/DetectorBench.java frames TESTDATA_DIR OUT_DIR COUNT
  * java -cp job/target/facestream.jar job/bench/DetectorBench.java run FRAMES_DIR [IMAGES_PER_THREAD] [SIZE_POLICY]
+ * java -cp job/target/facestream.jar job/bench/DetectorBench.java levers FRAMES_DIR [IMAGES]
  */
 public class DetectorBench {
 
@@ -43,6 +44,10 @@ public class DetectorBench {
                 frames.add(Files.readAllBytes(file));
             }
         }
+        if (args[0].equals("levers")) {
+            levers(frames, args.length > 2 ? Integer.parseInt(args[2]) : 100);
+            return;
+        }
         int perThread = args.length > 2 ? Integer.parseInt(args[2]) : 150;
         String size = args.length > 3 ? args[3] : "letterbox:640";
         DetectorSettings settings = DetectorSettings.builder().size(size).build();
@@ -52,6 +57,42 @@ public class DetectorBench {
         try (FaceDetector detector = FaceDetector.load(settings)) {
             for (int threads : new int[] {1, 2}) {
                 run(detector, frames, threads, perThread);
+            }
+        }
+    }
+
+    /** Each lever on and off in one run, one thread, medians per image. */
+    private static void levers(List<byte[]> frames, int images) throws Exception {
+        System.out.printf("method: levers on and off in one run, one thread, %d images after 20 warm-up, medians per image%n", images);
+        io.facestream.detect.ImageDecoder decoder = new io.facestream.detect.ImageDecoder(Long.MAX_VALUE, Long.MAX_VALUE);
+        io.facestream.detect.SizePolicy letterbox = io.facestream.detect.SizePolicy.parse("letterbox:640");
+        for (boolean reduced : new boolean[] {false, true, false, true}) {
+            List<long[]> times = new ArrayList<>();
+            for (int i = 0; i < images + 20; i++) {
+                long start = System.nanoTime();
+                try (var image = decoder.decode(frames.get(i % frames.size()), null, reduced ? letterbox : null)) {
+                    if (i >= 20) {
+                        times.add(new long[] {System.nanoTime() - start});
+                    }
+                }
+            }
+            System.out.printf("decode 1080p JPEG, %s: %.1f ms%n", reduced ? "reduced to 1/2 (960x540)" : "full resolution", median(times, 0));
+        }
+        for (String size : new String[] {"letterbox:640", "fit:640"}) {
+            for (int ortThreads : new int[] {1, 2}) {
+                DetectorSettings settings = DetectorSettings.builder().size(size).intraOpThreads(ortThreads).build();
+                try (FaceDetector detector = FaceDetector.load(settings); FaceDetector.Session session = detector.newSession()) {
+                    List<long[]> times = new ArrayList<>();
+                    for (int i = 0; i < images + 20; i++) {
+                        long start = System.nanoTime();
+                        ImageDetections d = session.detect(frames.get(i % frames.size()), "image/jpeg");
+                        if (i >= 20) {
+                            times.add(new long[] {System.nanoTime() - start, d.preprocessNanos(), d.inferenceNanos()});
+                        }
+                    }
+                    System.out.printf("%s, ONNX Runtime intra-op threads %d: %.1f ms per image (pre-processing %.1f, model %.1f)%n",
+                            size, ortThreads, median(times, 0), median(times, 1), median(times, 2));
+                }
             }
         }
     }

@@ -18,6 +18,8 @@ trap 'deploy/local/stack.sh clean >/dev/null; rm -rf "$work"' EXIT
 java -cp job/target/facestream.jar job/bench/DetectorBench.java frames testdata "$work/frames" 16
 echo "== detector in-process"
 java -cp job/target/facestream.jar job/bench/DetectorBench.java run "$work/frames" 150 "$size"
+echo "== levers, one thread"
+java -cp job/target/facestream.jar job/bench/DetectorBench.java levers "$work/frames" 100
 
 echo "== whole job on the local stack"
 deploy/local/stack.sh clean >/dev/null
