@@ -3,6 +3,7 @@
 # stack (Kafka broker, JobManager, two TaskManagers; parallelism 2), on 1920x1080 JPEG frames made
 # from the test photos. Usage, from the repository root after `mvn -B verify`:
 #   job/bench/performance.sh [FULL_LOAD_EVENTS] [HALF_LOAD_SECONDS] [SIZE_POLICY]
+# Extra flags for the job (e.g. --capacity 4) can be given in JOB_FLAGS; SKIP_DETECTOR=1 runs the job part only.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 count=${1:-1500}
@@ -16,10 +17,12 @@ bootstrap=127.0.0.1:$KAFKA_PORT
 trap 'deploy/local/stack.sh clean >/dev/null; rm -rf "$work"' EXIT
 
 java -cp job/target/facestream.jar job/bench/DetectorBench.java frames testdata "$work/frames" 16
+if [ -z "${SKIP_DETECTOR:-}" ]; then
 echo "== detector in-process"
 java -cp job/target/facestream.jar job/bench/DetectorBench.java run "$work/frames" 150 "$size"
 echo "== levers, one thread"
 java -cp job/target/facestream.jar job/bench/DetectorBench.java levers "$work/frames" 100
+fi
 
 echo "== whole job on the local stack"
 deploy/local/stack.sh clean >/dev/null
@@ -28,6 +31,6 @@ java -jar job/target/facestream.jar topics --bootstrap-servers "$bootstrap" --in
   --output-topic detections --dead-letter-topic dead-letters --partitions 2 >/dev/null
 deploy/local/stack.sh submit --bootstrap-servers "$bootstrap" --input-topic images --output-topic detections \
   --dead-letter-topic dead-letters --parallelism 2 --checkpoint-interval 1s --size "$size" \
-  --starting-offsets latest >/dev/null
+  --starting-offsets latest ${JOB_FLAGS:-} >/dev/null
 sleep 10
 java -cp job/target/facestream.jar job/bench/JobBench.java "$bootstrap" "$work/frames" "$count" "$half_seconds"
