@@ -32,8 +32,9 @@ final class OnnxShapes {
                 if (initializers.contains(string(valueInfo, 1))) {
                     continue;
                 }
-                List<ByteString> dims = dims(valueInfo);
-                if (dims == null || dims.size() != 4) {
+                ShapePath path = shapePath(valueInfo);
+                List<ByteString> dims = path == null ? List.of() : path.dims();
+                if (dims.size() != 4) {
                     return null;
                 }
                 long height = dimValue(dims.get(2));
@@ -51,8 +52,14 @@ final class OnnxShapes {
         return dim.hasField(1) && !dim.getField(1).getVarintList().isEmpty() ? dim.getField(1).getVarintList().get(0) : -1;
     }
 
-    /** The dims of a value's tensor shape, or null when it has none. */
-    private static List<ByteString> dims(UnknownFieldSet valueInfo) throws InvalidProtocolBufferException {
+    /** A value's type, tensor type and shape messages, kept to rebuild them; null where one is missing. */
+    private record ShapePath(UnknownFieldSet type, UnknownFieldSet tensor, UnknownFieldSet shape) {
+        List<ByteString> dims() {
+            return shape.hasField(1) ? shape.getField(1).getLengthDelimitedList() : List.of();
+        }
+    }
+
+    private static ShapePath shapePath(UnknownFieldSet valueInfo) throws InvalidProtocolBufferException {
         if (!valueInfo.hasField(2)) {
             return null;
         }
@@ -64,8 +71,7 @@ final class OnnxShapes {
         if (!tensor.hasField(2)) {
             return null;
         }
-        UnknownFieldSet shape = UnknownFieldSet.parseFrom(single(tensor, 2, "shape"));
-        return shape.hasField(1) ? shape.getField(1).getLengthDelimitedList() : List.of();
+        return new ShapePath(type, tensor, UnknownFieldSet.parseFrom(single(tensor, 2, "shape")));
     }
 
     private static Set<String> initializerNames(UnknownFieldSet graph) throws InvalidProtocolBufferException {
@@ -107,22 +113,11 @@ final class OnnxShapes {
     private static ByteString symbolic(ByteString valueInfoBytes, Set<String> initializers) throws InvalidProtocolBufferException {
         UnknownFieldSet valueInfo = UnknownFieldSet.parseFrom(valueInfoBytes);
         String name = string(valueInfo, 1);
-        if (initializers.contains(name) || !valueInfo.hasField(2)) {
+        ShapePath path = initializers.contains(name) ? null : shapePath(valueInfo);
+        if (path == null || path.dims().size() != 4) {
             return valueInfoBytes;
         }
-        UnknownFieldSet type = UnknownFieldSet.parseFrom(single(valueInfo, 2, "type"));
-        if (!type.hasField(1)) {
-            return valueInfoBytes;
-        }
-        UnknownFieldSet tensor = UnknownFieldSet.parseFrom(single(type, 1, "tensor_type"));
-        if (!tensor.hasField(2)) {
-            return valueInfoBytes;
-        }
-        UnknownFieldSet shape = UnknownFieldSet.parseFrom(single(tensor, 2, "shape"));
-        List<ByteString> dims = shape.hasField(1) ? shape.getField(1).getLengthDelimitedList() : List.of();
-        if (dims.size() != 4) {
-            return valueInfoBytes;
-        }
+        List<ByteString> dims = path.dims();
         String[] params = {name + "_batch", null, name + "_height", name + "_width"};
         UnknownFieldSet.Field.Builder newDims = UnknownFieldSet.Field.newBuilder();
         for (int i = 0; i < 4; i++) {
@@ -130,9 +125,9 @@ final class OnnxShapes {
                     .addField(2, UnknownFieldSet.Field.newBuilder().addLengthDelimited(ByteString.copyFromUtf8(params[i])).build())
                     .build().toByteString());
         }
-        UnknownFieldSet newShape = shape.toBuilder().clearField(1).addField(1, newDims.build()).build();
-        UnknownFieldSet newTensor = replace(tensor, 2, newShape);
-        UnknownFieldSet newType = replace(type, 1, newTensor);
+        UnknownFieldSet newShape = path.shape().toBuilder().clearField(1).addField(1, newDims.build()).build();
+        UnknownFieldSet newTensor = replace(path.tensor(), 2, newShape);
+        UnknownFieldSet newType = replace(path.type(), 1, newTensor);
         return replace(valueInfo, 2, newType).toByteString();
     }
 
