@@ -33,4 +33,3 @@ fi
 
 mkdir -p "$dest_dir"
 cp "$cached" "$dest_dir/$file"
-echo "$sha  $file" > "$dest_dir/$file.sha256"

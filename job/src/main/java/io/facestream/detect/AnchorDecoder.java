@@ -58,10 +58,6 @@ public final class AnchorDecoder implements HeadDecoder {
         return decode(maps, scoreThreshold);
     }
 
-    public List<StrideAnchors> strides() {
-        return strides;
-    }
-
     /** Every anchor whose face score is at least {@code scoreThreshold}, in model-input pixels. */
     public List<DetectedFace> decode(List<StrideOutput> outputs, float scoreThreshold) {
         List<DetectedFace> faces = new ArrayList<>();
