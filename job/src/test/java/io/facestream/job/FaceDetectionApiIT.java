@@ -38,21 +38,11 @@ class FaceDetectionApiIT extends KafkaFlinkTestBase {
                 event("no-image", null, null),
                 event("outside", null, GoldenDetections.testdata().resolve("../README.md").normalize().toUri().toString()),
                 event("", Files.readAllBytes(montage), null));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.setParallelism(2);
-
         FaceDetectionSettings settings = FaceDetectionSettings.builder()
                 .imageUriAllowList(List.of(GoldenDetections.testdata().toUri().toString())).build();
-        FaceDetection.Streams detected = FaceDetection.detect(env.fromData(events), settings);
-        CloseableIterator<FaceDetectionResult> results = detected.results().collectAsync();
-        CloseableIterator<DeadLetter> deadLetters = detected.deadLetters().collectAsync();
-        JobClient job = env.executeAsync("FaceDetectionApiIT");
-
-        List<FaceDetectionResult> resultList = new ArrayList<>();
-        results.forEachRemaining(resultList::add);
-        List<DeadLetter> deadLetterList = new ArrayList<>();
-        deadLetters.forEachRemaining(deadLetterList::add);
-        job.getJobExecutionResult().get();
+        Outcomes outcomes = detect(events, settings, 2);
+        List<FaceDetectionResult> resultList = outcomes.results();
+        List<DeadLetter> deadLetterList = outcomes.deadLetters();
 
         assertThat(resultList).extracting(FaceDetectionResult::getEventId).containsExactlyInAnyOrder("bytes", "by-reference");
         assertThat(resultList).allSatisfy(r -> assertThat(r.getFaces()).hasSize(4));
@@ -62,18 +52,28 @@ class FaceDetectionApiIT extends KafkaFlinkTestBase {
                         DeadLetterReason.IMAGE_URI_NOT_ALLOWED);
     }
 
-    private static List<DeadLetter> deadLettersOf(List<ImageEvent> events, FaceDetectionSettings settings) throws Exception {
+    private record Outcomes(List<FaceDetectionResult> results, List<DeadLetter> deadLetters) {}
+
+    /** Runs the detection stage on the events as a bounded job and collects both outputs. */
+    private static Outcomes detect(List<ImageEvent> events, FaceDetectionSettings settings, int parallelism) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.setParallelism(1);
+        env.setParallelism(parallelism);
         FaceDetection.Streams detected = FaceDetection.detect(env.fromData(events), settings);
         CloseableIterator<FaceDetectionResult> results = detected.results().collectAsync();
         CloseableIterator<DeadLetter> deadLetters = detected.deadLetters().collectAsync();
-        JobClient job = env.executeAsync("FaceDetectionApiIT failures");
-        List<DeadLetter> collected = new ArrayList<>();
-        deadLetters.forEachRemaining(collected::add);
-        assertThat(results.hasNext()).isFalse();
+        JobClient job = env.executeAsync("FaceDetectionApiIT");
+        List<FaceDetectionResult> resultList = new ArrayList<>();
+        results.forEachRemaining(resultList::add);
+        List<DeadLetter> deadLetterList = new ArrayList<>();
+        deadLetters.forEachRemaining(deadLetterList::add);
         job.getJobExecutionResult().get();
-        return collected;
+        return new Outcomes(resultList, deadLetterList);
+    }
+
+    private static List<DeadLetter> deadLettersOf(List<ImageEvent> events, FaceDetectionSettings settings) throws Exception {
+        Outcomes outcomes = detect(events, settings, 1);
+        assertThat(outcomes.results()).isEmpty();
+        return outcomes.deadLetters();
     }
 
     @Test
