@@ -12,7 +12,8 @@
 # kill-taskmanager N (kill -9), stop-taskmanager N.
 # Settings (environment): FACESTREAM_LOCAL_DIR (default /tmp/facestream-local), KAFKA_PORT (9092),
 # KAFKA_CONTROLLER_PORT (9093), FLINK_REST_PORT (8081), FLINK_RPC_PORT (6123),
-# TASKMANAGERS (2), TASKMANAGER_SLOTS (1), TASKMANAGER_MEMORY (1600m).
+# TASKMANAGERS (2), TASKMANAGER_SLOTS (1), TASKMANAGER_MEMORY (1600m), TASKMANAGER_JAVA_OPTS (extra
+# JVM flags for the TaskManagers, e.g. GC settings).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -152,7 +153,7 @@ start_taskmanager() {
   jvm=$(sed -n 1p <<<"$params"); dynamic=$(sed -n 2p <<<"$params")
   [ -n "$jvm" ] || die "could not compute TaskManager memory settings"
   # shellcheck disable=SC2086
-  launch "taskmanager-$n" java $jvm $opens -Dlog4j.configurationFile="$dir/conf/log4j.properties" \
+  launch "taskmanager-$n" java $jvm ${TASKMANAGER_JAVA_OPTS:-} $opens -Dlog4j.configurationFile="$dir/conf/log4j.properties" \
     -Dlog.file="$dir/logs/taskmanager-$n.log" -cp "$lib/*" \
     org.apache.flink.runtime.taskexecutor.TaskManagerRunner --configDir "$dir/conf" $dynamic
 }

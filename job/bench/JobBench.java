@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -22,52 +23,77 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * The whole job end to end on a running FaceStream job (topics images/detections): full load =
- * a backlog of COUNT frame events put on the input topic at once; half load = events paced at
- * half the measured full-load throughput for HALF_SECONDS. Latency = from an event's event time
- * (set when it is sent) to its result becoming visible to a read_committed consumer.
+ * The whole job end to end (topics images/detections), in two steps around the job's submission:
+ * {@code fill} puts a backlog of COUNT frame events on the input topic before the job starts, so
+ * that producing it does not compete with the job for the CPU; {@code measure} (job reading from
+ * the earliest offsets) times the backlog's results (full load), then paces events at half the
+ * measured throughput for HALF_SECONDS (half load). Latency = from an event's event time (set when
+ * it is sent) to its result becoming visible to a read_committed consumer; at full load it
+ * includes the wait in the backlog.
  *
- * java -cp job/target/facestream.jar job/bench/JobBench.java BOOTSTRAP FRAMES_DIR COUNT HALF_SECONDS
+ * java -cp job/target/facestream.jar job/bench/JobBench.java fill BOOTSTRAP FRAMES_DIR COUNT
+ * java -cp job/target/facestream.jar job/bench/JobBench.java measure BOOTSTRAP FRAMES_DIR COUNT HALF_SECONDS
  */
 public class JobBench {
 
+    private static final int SINGLE_IMAGES = 30;
+
     public static void main(String[] args) throws Exception {
-        String bootstrap = args[0];
+        String mode = args[0];
+        String bootstrap = args[1];
         List<byte[]> frames = new ArrayList<>();
-        try (var files = Files.list(Path.of(args[1]))) {
+        try (var files = Files.list(Path.of(args[2]))) {
             for (Path file : files.sorted().toList()) {
                 frames.add(Files.readAllBytes(file));
             }
         }
-        int count = Integer.parseInt(args[2]);
-        int halfSeconds = Integer.parseInt(args[3]);
-        System.out.printf("method: %d distinct 1920x1080 JPEG frames as Avro events; full load: %d events sent at once; "
-                + "half load: paced at half the full-load throughput for %d s; latency from event time to the result "
-                + "being visible to a read_committed consumer%n", frames.size(), count, halfSeconds);
-
+        int count = Integer.parseInt(args[3]);
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ProducerConfig.LINGER_MS_CONFIG, 5), new ByteArraySerializer(), new ByteArraySerializer());
-             KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.GROUP_ID_CONFIG, "bench-" + UUID.randomUUID(), ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest",
+                ProducerConfig.LINGER_MS_CONFIG, 5), new ByteArraySerializer(), new ByteArraySerializer())) {
+            if (mode.equals("fill")) {
+                long sendStart = System.nanoTime();
+                for (int i = 0; i < count; i++) {
+                    send(producer, "full-" + i, frames.get(i % frames.size()));
+                }
+                producer.flush();
+                System.out.printf("backlog: %d events (%d distinct 1920x1080 JPEG frames as Avro events) written in %.1f s%n",
+                        count, frames.size(), (System.nanoTime() - sendStart) / 1e9);
+            } else {
+                measure(producer, bootstrap, frames, count, Integer.parseInt(args[4]));
+            }
+        }
+    }
+
+    private static void measure(KafkaProducer<byte[], byte[]> producer, String bootstrap, List<byte[]> frames, int count,
+            int halfSeconds) throws Exception {
+        System.out.printf("method: full load = a backlog of %d events written before the job started; throughput over the "
+                + "middle 80 %% of its results; half load: paced at half the full-load throughput for %d s; latency from "
+                + "event time to the result being visible to a read_committed consumer%n", count, halfSeconds);
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.GROUP_ID_CONFIG, "bench-" + UUID.randomUUID(), ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of("detections"));
-            while (consumer.assignment().isEmpty()) {
-                consumer.poll(Duration.ofMillis(200));
-            }
             // Full load.
-            long sendStart = System.nanoTime();
-            for (int i = 0; i < count; i++) {
-                send(producer, "full-" + i, frames.get(i % frames.size()));
-            }
-            producer.flush();
-            double sendSeconds = (System.nanoTime() - sendStart) / 1e9;
             List<long[]> full = collect(consumer, "full-", count, Duration.ofMinutes(20));
             // Throughput over the middle 80 % of completions, clear of start-up and the final checkpoint.
             long t10 = full.get(full.size() / 10)[0];
             long t90 = full.get(full.size() * 9 / 10)[0];
             double throughput = (full.size() * 0.8) / ((t90 - t10) / 1e3);
-            System.out.printf("full load: %d results; backlog sent in %.1f s; throughput %.1f images/s; latency %s%n",
-                    full.size(), sendSeconds, throughput, percentiles(full));
+            System.out.printf("full load: %d results; throughput %.1f images/s; latency (including the wait in the backlog) %s%n",
+                    full.size(), throughput, percentiles(full));
+
+            // Single images into the idle job, one at a time at a random phase to the checkpoints.
+            List<Long> single = new ArrayList<>();
+            Random random = new Random(42);
+            for (int i = 0; i < SINGLE_IMAGES; i++) {
+                Thread.sleep(random.nextInt(1000));
+                send(producer, "single-" + i, frames.get(i % frames.size()));
+                producer.flush();
+                single.add(collect(consumer, "single-" + i, 1, Duration.ofSeconds(60)).get(0)[1]);
+            }
+            single.sort(null);
+            long singleMedian = single.get(single.size() / 2);
+            System.out.printf("single images: %d, one at a time; latency median %d ms%n", single.size(), singleMedian);
 
             // Half load.
             double rate = throughput / 2;
@@ -97,7 +123,8 @@ public class JobBench {
             List<Long> sorted = half.stream().map(r -> r[1]).sorted().toList();
             long p50 = sorted.get(sorted.size() / 2);
             long p99 = sorted.get(Math.min(sorted.size() - 1, (int) (sorted.size() * 0.99)));
-            System.out.printf("result: throughput %.1f images/s; half-load p99/p50 = %.2f%n", throughput, (double) p99 / p50);
+            System.out.printf("result: throughput %.1f images/s; half-load p99 / single-image median = %.2f; half-load p99/p50 = %.2f%n",
+                    throughput, (double) p99 / singleMedian, (double) p99 / p50);
         }
     }
 

@@ -3,7 +3,8 @@
 # stack (Kafka broker, JobManager, two TaskManagers; parallelism 2), on 1920x1080 JPEG frames made
 # from the test photos. Usage, from the repository root after `mvn -B verify`:
 #   job/bench/performance.sh [FULL_LOAD_EVENTS] [HALF_LOAD_SECONDS] [SIZE_POLICY]
-# Extra flags for the job (e.g. --capacity 4) can be given in JOB_FLAGS; SKIP_DETECTOR=1 runs the job part only.
+# Extra flags for the job (e.g. --capacity 4) can be given in JOB_FLAGS, the checkpoint interval in
+# CHECKPOINT_INTERVAL (default 1s); SKIP_DETECTOR=1 runs the job part only.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 count=${1:-1500}
@@ -29,8 +30,8 @@ deploy/local/stack.sh clean >/dev/null
 deploy/local/stack.sh start >/dev/null
 java -jar job/target/facestream.jar topics --bootstrap-servers "$bootstrap" --input-topic images \
   --output-topic detections --dead-letter-topic dead-letters --partitions 2 >/dev/null
+java -cp job/target/facestream.jar job/bench/JobBench.java fill "$bootstrap" "$work/frames" "$count"
 deploy/local/stack.sh submit --bootstrap-servers "$bootstrap" --input-topic images --output-topic detections \
-  --dead-letter-topic dead-letters --parallelism 2 --checkpoint-interval 1s --size "$size" \
-  --starting-offsets latest ${JOB_FLAGS:-} >/dev/null
-sleep 10
-java -cp job/target/facestream.jar job/bench/JobBench.java "$bootstrap" "$work/frames" "$count" "$half_seconds"
+  --dead-letter-topic dead-letters --parallelism 2 --checkpoint-interval "${CHECKPOINT_INTERVAL:-1s}" --size "$size" \
+  --starting-offsets earliest ${JOB_FLAGS:-} >/dev/null
+java -cp job/target/facestream.jar job/bench/JobBench.java measure "$bootstrap" "$work/frames" "$count" "$half_seconds"
