@@ -48,6 +48,7 @@ final class JobCommand implements Callable<Integer> {
         }
         StartupChecks.checkModel(detectionSettings.detector());
         StartupChecks.checkKafka(kafkaSettings);
+        kafkaSettings = StartupChecks.registerSchemas(kafkaSettings);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         if (parallelism > 0) {
             env.setParallelism(parallelism);

@@ -36,6 +36,12 @@ public class KafkaOptions {
             description = "Kafka transaction timeout; at most the brokers' transaction.max.timeout.ms (15min by default). Default: ${DEFAULT-VALUE}.")
     Duration transactionTimeout;
 
+    @Option(names = "--schema-registry", paramLabel = "URL",
+            description = "Confluent-compatible schema registry, e.g. http://registry:8081 or Apicurio's http://registry:8080/apis/ccompat/v6: "
+                    + "results and dead letters are written in the Confluent wire format (schemas registered under <topic>-value) "
+                    + "and Avro image events are read in it. Default: plain Avro, no registry.")
+    String schemaRegistry;
+
     @Option(names = "--consumer-property", paramLabel = "KEY=VALUE", description = "Extra Kafka consumer property (repeatable).")
     Map<String, String> consumerProperties = new LinkedHashMap<>();
 
@@ -56,6 +62,7 @@ public class KafkaOptions {
                 .transactionTimeout(transactionTimeout)
                 .consumerProperties(consumerProperties)
                 .producerProperties(producerProperties)
+                .schemaRegistry(schemaRegistry)
                 .build();
     }
 }

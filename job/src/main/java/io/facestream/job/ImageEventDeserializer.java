@@ -3,8 +3,14 @@ package io.facestream.job;
 import io.facestream.avro.DeadLetterReason;
 import io.facestream.avro.ImageEvent;
 import io.facestream.avro.SourceCoordinates;
+import io.facestream.registry.ConfluentWireFormat;
+import io.facestream.registry.FramedAvroDecoder;
+import io.facestream.registry.SchemaRegistryClient;
+import io.facestream.registry.SchemaRegistryException;
 import io.facestream.schemas.AvroCodec;
 import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
@@ -15,8 +21,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 
 /**
- * Turns every input Kafka record into exactly one {@link SourcedImageEvent}: never throws, so a
- * malformed record becomes a dead letter instead of failing the job.
+ * Turns every input Kafka record into exactly one {@link SourcedImageEvent}: a malformed record
+ * becomes a dead letter instead of failing the job. The one exception is a schema registry that
+ * cannot be asked for a new schema id: that is the environment failing, not the record, so the
+ * source fails and Flink's restart strategy reads the record again.
  */
 public class ImageEventDeserializer implements KafkaRecordDeserializationSchema<SourcedImageEvent> {
 
@@ -25,10 +33,18 @@ public class ImageEventDeserializer implements KafkaRecordDeserializationSchema<
     public static final String CONTENT_TYPE_HEADER = "content-type";
 
     private final InputFormat format;
+    /** Avro values in the Confluent wire format, writer schemas from this registry; null: plain Avro. */
+    private final String schemaRegistryUrl;
     private transient AvroCodec.Decoder<ImageEvent> decoder;
+    private transient FramedAvroDecoder<ImageEvent> framedDecoder;
 
     public ImageEventDeserializer(InputFormat format) {
+        this(format, null);
+    }
+
+    public ImageEventDeserializer(InputFormat format, String schemaRegistryUrl) {
         this.format = format;
+        this.schemaRegistryUrl = schemaRegistryUrl;
     }
 
     @Override
@@ -45,7 +61,10 @@ public class ImageEventDeserializer implements KafkaRecordDeserializationSchema<
                     "The record value is empty. Send " + (format == InputFormat.RAW ? "the encoded image bytes"
                             : "an Avro-encoded ImageEvent") + " as the value.", source, key, value);
         }
-        return format == InputFormat.RAW ? raw(record, source, key, value) : avro(source, key, value);
+        if (format == InputFormat.RAW) {
+            return raw(record, source, key, value);
+        }
+        return schemaRegistryUrl == null ? avro(source, key, value) : framedAvro(source, key, value);
     }
 
     private SourcedImageEvent raw(ConsumerRecord<byte[], byte[]> record, SourceCoordinates source, String key, byte[] value) {
@@ -81,6 +100,45 @@ public class ImageEventDeserializer implements KafkaRecordDeserializationSchema<
                     "The record value is not an Avro-encoded ImageEvent (" + e.getClass().getSimpleName() + ": "
                             + e.getMessage() + "). Produce values with the ImageEvent schema (schemas/image_event.avsc), "
                             + "or run the job with --input-format raw for plain image bytes.", source, key, value);
+        }
+    }
+
+    private SourcedImageEvent framedAvro(SourceCoordinates source, String key, byte[] value) {
+        if (framedDecoder == null) {
+            framedDecoder = new FramedAvroDecoder<>(ImageEvent.class,
+                    new SchemaRegistryClient(schemaRegistryUrl, SchemaRegistryClient.DEFAULT_TIMEOUT));
+        }
+        try {
+            // The original value goes into a dead letter as it came: re-encoding would lose its framing and writer schema.
+            SourcedImageEvent sourced = SourcedImageEvent.parsed(framedDecoder.decode(value), source, value);
+            sourced.recordKey = key;
+            return sourced;
+        } catch (ConfluentWireFormat.NotFramedException e) {
+            return SourcedImageEvent.unparseable(DeadLetterReason.MALFORMED_EVENT,
+                    "The record value is not in the Confluent wire format: " + e.getMessage() + ". With --schema-registry "
+                            + "the job reads Avro values that start with magic byte 0 and a 4-byte schema id, as Confluent's "
+                            + "and Apicurio's Avro serializers write them; run it without --schema-registry for plain Avro values.",
+                    source, key, value);
+        } catch (FramedAvroDecoder.UnreadableSchemaException e) {
+            return e.unknownId()
+                    ? SourcedImageEvent.unparseable(DeadLetterReason.UNKNOWN_SCHEMA_ID, "The record value names a schema id "
+                            + "unknown here: " + e.getMessage() + ". Produce with a serializer that registers its schema at "
+                            + "the registry the job reads (--schema-registry).", source, key, value)
+                    : SourcedImageEvent.unparseable(DeadLetterReason.INCOMPATIBLE_SCHEMA, "The record value was written with "
+                            + "a schema FaceStream cannot read as an ImageEvent: " + e.getMessage() + ". Produce with the "
+                            + "ImageEvent schema (schemas/image_event.avsc) or a compatible version of it.", source, key, value);
+        } catch (InterruptedIOException e) {
+            Thread.currentThread().interrupt();
+            throw new UncheckedIOException(e);
+        } catch (SchemaRegistryException e) {
+            throw new UncheckedIOException("The schema registry at --schema-registry " + schemaRegistryUrl + " " + e.getMessage()
+                    + " while the job read a record of " + source.getTopic() + "-" + source.getPartition() + " at offset "
+                    + source.getOffset() + "; the source fails and reads it again when the job restarts.", e);
+        } catch (IOException | RuntimeException e) {
+            return SourcedImageEvent.unparseable(DeadLetterReason.MALFORMED_EVENT,
+                    "The record value is framed in the Confluent wire format, but its Avro body does not decode with "
+                            + "the schema it names (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ").",
+                    source, key, value);
         }
     }
 

@@ -2,7 +2,10 @@ package io.facestream.job;
 
 import io.facestream.avro.DeadLetter;
 import io.facestream.avro.FaceDetectionResult;
+import io.facestream.registry.ConfluentAvroSerializationSchema;
 import java.io.Serializable;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,7 +13,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.function.ToIntFunction;
+import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
@@ -51,6 +57,10 @@ public final class KafkaSettings implements Serializable {
     private final long transactionTimeoutMillis;
     private final Map<String, String> consumerProperties;
     private final Map<String, String> producerProperties;
+    /** Null: values are plain Avro binary. */
+    private final String schemaRegistryUrl;
+    /** The ids the registry gave the output schemas; null until they are registered. */
+    private final RegisteredSchemas registeredSchemas;
 
     private KafkaSettings(Builder b) {
         this.bootstrapServers = b.bootstrapServers;
@@ -65,7 +75,32 @@ public final class KafkaSettings implements Serializable {
         this.transactionTimeoutMillis = b.transactionTimeout.toMillis();
         this.consumerProperties = new LinkedHashMap<>(b.consumerProperties);
         this.producerProperties = new LinkedHashMap<>(b.producerProperties);
+        this.schemaRegistryUrl = b.schemaRegistryUrl;
+        this.registeredSchemas = null;
     }
+
+    private KafkaSettings(KafkaSettings base, RegisteredSchemas registeredSchemas) {
+        this.bootstrapServers = base.bootstrapServers;
+        this.inputTopic = base.inputTopic;
+        this.outputTopic = base.outputTopic;
+        this.deadLetterTopic = base.deadLetterTopic;
+        this.groupId = base.groupId;
+        this.inputFormat = base.inputFormat;
+        this.startingOffsets = base.startingOffsets;
+        this.bounded = base.bounded;
+        this.transactionalIdPrefix = base.transactionalIdPrefix;
+        this.transactionTimeoutMillis = base.transactionTimeoutMillis;
+        this.consumerProperties = base.consumerProperties;
+        this.producerProperties = base.producerProperties;
+        this.schemaRegistryUrl = base.schemaRegistryUrl;
+        this.registeredSchemas = registeredSchemas;
+    }
+
+    /**
+     * The schema ids a Confluent-compatible registry gave the result and dead-letter schemas
+     * (subjects {@code <topic>-value}), which the sinks write into every value's header.
+     */
+    public record RegisteredSchemas(int resultSchemaId, int deadLetterSchemaId) implements Serializable {}
 
     public static Builder builder() {
         return new Builder();
@@ -91,6 +126,24 @@ public final class KafkaSettings implements Serializable {
         return Duration.ofMillis(transactionTimeoutMillis);
     }
 
+    /** The schema registry of the Confluent wire format; empty: values are plain Avro binary. */
+    public Optional<String> schemaRegistryUrl() {
+        return Optional.ofNullable(schemaRegistryUrl);
+    }
+
+    /** The ids the output values carry; empty until registered, and always without a registry. */
+    public Optional<RegisteredSchemas> registeredSchemas() {
+        return Optional.ofNullable(registeredSchemas);
+    }
+
+    /** These settings, writing values framed with the given schema ids (see {@link StartupChecks#registerSchemas}). */
+    public KafkaSettings withRegisteredSchemas(RegisteredSchemas ids) {
+        if (schemaRegistryUrl == null) {
+            throw new IllegalStateException("no --schema-registry is set: values are plain Avro and carry no schema id");
+        }
+        return new KafkaSettings(this, Objects.requireNonNull(ids));
+    }
+
     public KafkaSource<SourcedImageEvent> source() {
         OffsetsInitializer start = switch (startingOffsets) {
             case EARLIEST -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
@@ -102,7 +155,7 @@ public final class KafkaSettings implements Serializable {
                 .setTopics(inputTopic)
                 .setGroupId(groupId)
                 .setStartingOffsets(start)
-                .setDeserializer(new ImageEventDeserializer(inputFormat))
+                .setDeserializer(new ImageEventDeserializer(inputFormat, schemaRegistryUrl))
                 .setProperties(properties(consumerProperties));
         if (bounded) {
             builder.setBounded(OffsetsInitializer.latest());
@@ -112,16 +165,30 @@ public final class KafkaSettings implements Serializable {
 
     /** Results keyed by event id, in transactions committed at each checkpoint. */
     public KafkaSink<FaceDetectionResult> resultSink() {
-        return exactlyOnceSink(outputTopic, "-detections", FaceDetectionResult.class, FaceDetectionResult::getEventId);
+        return exactlyOnceSink(outputTopic, "-detections", FaceDetectionResult::getEventId,
+                valueSerializer(FaceDetectionResult.class, RegisteredSchemas::resultSchemaId));
     }
 
     /** Dead letters keyed by event id (null when unknown), in transactions committed at each checkpoint. */
     public KafkaSink<DeadLetter> deadLetterSink() {
-        return exactlyOnceSink(deadLetterTopic, "-dead-letters", DeadLetter.class, DeadLetter::getEventId);
+        return exactlyOnceSink(deadLetterTopic, "-dead-letters", DeadLetter::getEventId,
+                valueSerializer(DeadLetter.class, RegisteredSchemas::deadLetterSchemaId));
+    }
+
+    private <T extends SpecificRecord> SerializationSchema<T> valueSerializer(
+            Class<T> type, ToIntFunction<RegisteredSchemas> schemaId) {
+        if (schemaRegistryUrl == null) {
+            return AvroSerializationSchema.forSpecific(type);
+        }
+        if (registeredSchemas == null) {
+            throw new IllegalStateException("--schema-registry is set but the output schemas are not registered yet: "
+                    + "build the job with the settings StartupChecks.registerSchemas returns");
+        }
+        return new ConfluentAvroSerializationSchema<>(type, schemaId.applyAsInt(registeredSchemas));
     }
 
     private <T extends SpecificRecord> KafkaSink<T> exactlyOnceSink(String topic, String transactionalIdSuffix,
-                                                                    Class<T> type, EventIdOf<T> eventId) {
+                                                                    EventIdOf<T> eventId, SerializationSchema<T> valueSerializer) {
         return KafkaSink.<T>builder()
                 .setBootstrapServers(bootstrapServers)
                 .setRecordSerializer(KafkaRecordSerializationSchema.<T>builder()
@@ -130,7 +197,7 @@ public final class KafkaSettings implements Serializable {
                             String id = eventId.of(record);
                             return id == null ? null : id.getBytes(StandardCharsets.UTF_8);
                         })
-                        .setValueSerializationSchema(AvroSerializationSchema.forSpecific(type))
+                        .setValueSerializationSchema(valueSerializer)
                         .build())
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(transactionalIdPrefix + transactionalIdSuffix)
@@ -169,6 +236,7 @@ public final class KafkaSettings implements Serializable {
         private Duration transactionTimeout = DEFAULT_TRANSACTION_TIMEOUT;
         private final Map<String, String> consumerProperties = new LinkedHashMap<>();
         private final Map<String, String> producerProperties = new LinkedHashMap<>();
+        private String schemaRegistryUrl;
 
         public Builder bootstrapServers(String bootstrapServers) {
             this.bootstrapServers = bootstrapServers;
@@ -231,6 +299,15 @@ public final class KafkaSettings implements Serializable {
             return this;
         }
 
+        /**
+         * Write results and dead letters in the Confluent wire format, their schemas registered at
+         * this Confluent-compatible registry, and read Avro image events in that format; null: plain Avro.
+         */
+        public Builder schemaRegistry(String url) {
+            this.schemaRegistryUrl = url;
+            return this;
+        }
+
         public KafkaSettings build() {
             List<String> problems = new ArrayList<>();
             if (bootstrapServers == null || bootstrapServers.isBlank()) {
@@ -250,10 +327,25 @@ public final class KafkaSettings implements Serializable {
                 problems.add("--transaction-timeout " + transactionTimeout + ": must be positive and at most the brokers' "
                         + "transaction.max.timeout.ms (15 minutes by default), or the producer cannot start");
             }
+            if (schemaRegistryUrl != null && !isHttpUrl(schemaRegistryUrl)) {
+                problems.add("--schema-registry " + schemaRegistryUrl + ": must be the http:// or https:// URL of a "
+                        + "Confluent-compatible schema registry API, e.g. http://registry:8081 (Confluent) or "
+                        + "http://registry:8080/apis/ccompat/v6 (Apicurio)");
+            }
             if (!problems.isEmpty()) {
                 throw new IllegalArgumentException("Invalid Kafka settings:\n  " + String.join("\n  ", problems));
             }
             return new KafkaSettings(this);
+        }
+
+        private static boolean isHttpUrl(String url) {
+            try {
+                URI uri = new URI(url);
+                return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null
+                        && uri.getQuery() == null && uri.getFragment() == null;
+            } catch (URISyntaxException e) {
+                return false;
+            }
         }
 
         private static void requireName(List<String> problems, String flag, String value) {

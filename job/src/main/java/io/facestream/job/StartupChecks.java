@@ -1,7 +1,12 @@
 package io.facestream.job;
 
+import io.facestream.avro.DeadLetter;
+import io.facestream.avro.FaceDetectionResult;
 import io.facestream.detect.DetectorSettings;
 import io.facestream.detect.FaceDetector;
+import io.facestream.registry.SchemaRegistryClient;
+import io.facestream.registry.SchemaRegistryException;
+import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.avro.Schema;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 
@@ -67,6 +73,51 @@ public final class StartupChecks {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * With {@code --schema-registry}: registers the result and dead-letter schemas under
+     * {@code <topic>-value} and returns the settings that write values framed with their ids.
+     * Without it: {@code kafka} as it is.
+     */
+    public static KafkaSettings registerSchemas(KafkaSettings kafka) {
+        if (kafka.schemaRegistryUrl().isEmpty()) {
+            return kafka;
+        }
+        SchemaRegistryClient registry = new SchemaRegistryClient(kafka.schemaRegistryUrl().get(), SchemaRegistryClient.DEFAULT_TIMEOUT);
+        int resultSchemaId = register(registry, kafka.outputTopic(), FaceDetectionResult.getClassSchema());
+        int deadLetterSchemaId = register(registry, kafka.deadLetterTopic(), DeadLetter.getClassSchema());
+        return kafka.withRegisteredSchemas(new KafkaSettings.RegisteredSchemas(resultSchemaId, deadLetterSchemaId));
+    }
+
+    private static int register(SchemaRegistryClient registry, String topic, Schema schema) {
+        String subject = SchemaRegistryClient.valueSubject(topic);
+        try {
+            return registry.register(subject, schema);
+        } catch (SchemaRegistryException e) {
+            String registryName = "The schema registry at --schema-registry " + registry.baseUrl();
+            if (e.isUnreachable()) {
+                throw new IllegalArgumentException(registryName + " " + e.getMessage() + ". Check the URL (the root of the "
+                        + "registry's Confluent-compatible API: http://HOST:8081 for Confluent's, http://HOST:8080/apis/ccompat/v6 "
+                        + "for Apicurio's) and that the registry is running and reachable from here.", e);
+            }
+            throw new IllegalArgumentException(registryName + " refused FaceStream's " + schema.getName()
+                    + " schema for subject " + subject + ": it " + e.getMessage() + ". " + refusalHint(e.status(), subject), e);
+        } catch (InterruptedIOException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String refusalHint(int status, String subject) {
+        return switch (status) {
+            case 409 -> "The subject's compatibility rule rejects it. FaceStream's schemas only change compatibly "
+                    + "(schemas/README.md), so " + subject + " probably holds another record's schemas: give the job a "
+                    + "topic of its own, or change the subject's rule (PUT /config/" + subject + ").";
+            case 401, 403 -> "The registry wants credentials, and FaceStream sends none: allow anonymous access for it.";
+            case 404 -> "Is the URL the root of the registry's Confluent-compatible API (Apicurio: .../apis/ccompat/v6)?";
+            default -> "Check the registry's log.";
+        };
     }
 
     private static String rootMessage(Throwable e) {

@@ -1,10 +1,13 @@
 package io.facestream.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.facestream.avro.DeadLetterReason;
 import io.facestream.avro.ImageEvent;
+import io.facestream.registry.ConfluentWireFormat;
 import io.facestream.schemas.AvroCodec;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -72,5 +75,33 @@ class ImageEventDeserializerTest {
     void rawRecordWithoutKeyHasNoEventId() {
         SourcedImageEvent sourced = new ImageEventDeserializer(InputFormat.RAW).deserialize(record(null, new byte[] {1}));
         assertThat(sourced.parseFailure).isEqualTo(DeadLetterReason.MISSING_EVENT_ID);
+    }
+
+    /** Nothing listens on port 1: the registry cannot be asked. */
+    private static final String UNREACHABLE_REGISTRY = "http://127.0.0.1:1";
+
+    @Test
+    void withARegistryPlainAvroValuesAreDeadLettersNamingTheFraming() {
+        ImageEvent event = ImageEvent.newBuilder().setEventId("e1").setEventTime(Instant.ofEpochMilli(1))
+                .setImageBytes(ByteBuffer.wrap(new byte[] {1})).build();
+        byte[] plain = AvroCodec.encode(event);
+        ImageEventDeserializer framed = new ImageEventDeserializer(InputFormat.AVRO, UNREACHABLE_REGISTRY);
+
+        SourcedImageEvent sourced = framed.deserialize(record("e1", plain));
+        assertThat(sourced.parseFailure).isEqualTo(DeadLetterReason.MALFORMED_EVENT);
+        assertThat(sourced.parseFailureMessage).contains("not in the Confluent wire format")
+                .contains("first byte is 0x04").contains("without --schema-registry");
+        assertThat(DeadLetters.originalPayload(sourced)).isEqualTo(plain);
+        assertThat(framed.deserialize(record("k", new byte[] {0, 0})).parseFailureMessage).contains("2 byte(s)");
+    }
+
+    @Test
+    void anUnreachableRegistryFailsTheSourceInsteadOfDeadLetteringTheEvent() {
+        byte[] value = ConfluentWireFormat.frame(7, new byte[] {2, 'x'});
+        assertThatThrownBy(() -> new ImageEventDeserializer(InputFormat.AVRO, UNREACHABLE_REGISTRY).deserialize(record("k", value)))
+                .isInstanceOf(UncheckedIOException.class)
+                .hasMessageContaining("--schema-registry " + UNREACHABLE_REGISTRY + " did not answer GET")
+                .hasMessageContaining("/schemas/ids/7")
+                .hasMessageContaining("images-3 at offset 42");
     }
 }

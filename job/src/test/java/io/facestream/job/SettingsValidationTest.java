@@ -34,4 +34,18 @@ class SettingsValidationTest {
                 .hasMessageContaining("--inference-threads 0")
                 .hasMessageContaining("--timeout");
     }
+
+    @Test
+    void theSchemaRegistryIsAnHttpUrlAndItsIdsAreNeededBeforeTheSinksAreMade() {
+        assertThatThrownBy(() -> KafkaSettings.builder().bootstrapServers("broker:9092").schemaRegistry("registry:8081").build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--schema-registry registry:8081: must be the http:// or https:// URL");
+        KafkaSettings framed = KafkaSettings.builder().bootstrapServers("broker:9092").schemaRegistry("http://registry:8081").build();
+        assertThatThrownBy(framed::resultSink)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("StartupChecks.registerSchemas");
+        KafkaSettings plain = KafkaSettings.builder().bootstrapServers("broker:9092").build();
+        assertThatThrownBy(() -> plain.withRegisteredSchemas(new KafkaSettings.RegisteredSchemas(1, 2)))
+                .isInstanceOf(IllegalStateException.class);
+    }
 }
