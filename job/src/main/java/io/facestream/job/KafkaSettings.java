@@ -27,8 +27,9 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
- * Where the job reads and writes: brokers, topics, input format, consumer group and the
- * exactly-once producer settings. Validated when built; makes the job's Kafka source and sinks.
+ * Where the job reads and writes: brokers, topics, input format, consumer group, the
+ * exactly-once producer settings and the value format (plain Avro, or the Confluent wire format
+ * with a schema registry). Validated when built; makes the job's Kafka source and sinks.
  */
 public final class KafkaSettings implements Serializable {
 
