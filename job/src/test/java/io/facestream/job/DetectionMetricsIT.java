@@ -84,6 +84,10 @@ class DetectionMetricsIT extends KafkaFlinkTestBase {
                 .contains(DeadLetterReason.EMPTY_PAYLOAD, DeadLetterReason.MALFORMED_EVENT, DeadLetterReason.CORRUPT_IMAGE,
                         DeadLetterReason.MISSING_EVENT_ID, DeadLetterReason.MISSING_IMAGE);
 
+        assertThat(metrics(jobName, "images")).extracting(m -> m.labels().get("operator_name"))
+                .containsOnly("Route results and dead letters");
+        assertThat(metrics(jobName, "imagesInFlight")).extracting(m -> m.labels().get("operator_name"))
+                .containsOnly("Detect faces");
         assertThat(counterSum(jobName, "images")).isEqualTo(results.size());
         assertThat(counterSum(jobName, "faces")).isEqualTo(results.stream().mapToLong(r -> r.getFaces().size()).sum());
         for (DeadLetterReason reason : DeadLetterReason.values()) {
