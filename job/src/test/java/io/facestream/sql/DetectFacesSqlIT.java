@@ -14,6 +14,9 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.table.api.DataTypes;
+import org.apache.flink.table.api.EnvironmentSettings;
+import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.types.Row;
@@ -155,6 +158,18 @@ class DetectFacesSqlIT {
     }
 
     @Test
+    void settingsGivenToTheConstructorWinOverTheConfiguration() throws Exception {
+        StreamTableEnvironment tables = withImages(Map.of("chris", TestImages.photo("Chris.jpeg")));
+        tables.getConfig().set("facestream.timeout", "1 ms");
+        tables.createTemporarySystemFunction("detect_faces_patiently",
+                new DetectFaces(DetectFacesSettings.builder().timeout(java.time.Duration.ofMinutes(1)).build()));
+        List<Row> rows = collect(tables, DETECT.replace("detect_faces(", "detect_faces_patiently("));
+        assertThat(rows).hasSize(1);
+        assertThat(rows.get(0).getField(4)).as("errorReason").isNull();
+        assertThat((Row[]) rows.get(0).getField(1)).hasSize(GoldenDetections.load().get("Chris.jpeg").faces().size());
+    }
+
+    @Test
     void badSettingsFailTheQueryBeforeItRuns() {
         StreamTableEnvironment tables = withImages(Map.of("a", new byte[] {1}));
         tables.getConfig().set("facestream.score-threshold", "1.5");
@@ -170,5 +185,15 @@ class DetectFacesSqlIT {
         tables.getConfig().set("table.exec.async-table.timeout", "10 s");
         assertThatThrownBy(() -> tables.executeSql(DETECT)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("facestream.timeout (30000 ms) must be below table.exec.async-table.timeout (10000 ms)");
+    }
+
+    /** What the README says of batch mode; when a Flink release plans async table functions in batch, this fails and the README must change. */
+    @Test
+    void batchModeRefusesAsyncTableFunctions() {
+        TableEnvironment batch = TableEnvironment.create(EnvironmentSettings.inBatchMode());
+        batch.createTemporaryView("images", batch.fromValues(DataTypes.ROW(DataTypes.FIELD("name", DataTypes.STRING()),
+                DataTypes.FIELD("image", DataTypes.BYTES())), Row.of("a", new byte[] {1})));
+        batch.executeSql("CREATE FUNCTION detect_faces AS 'io.facestream.sql.DetectFaces'");
+        assertThatThrownBy(() -> batch.executeSql(DETECT)).hasStackTraceContaining("Unsupported function for scan:ASYNC_TABLE");
     }
 }
