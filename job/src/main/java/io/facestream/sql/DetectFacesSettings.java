@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.function.Consumer;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ReadableConfig;
@@ -120,16 +119,13 @@ public final class DetectFacesSettings implements Serializable {
     }
 
     private static <T> void read(ReadableConfig config, ConfigOption<T> option, List<String> problems, Consumer<T> target) {
-        Optional<T> value;
         try {
-            value = config.getOptional(option);
+            T value = config.getOptional(option).orElseGet(option::defaultValue);
+            if (value != null) {
+                target.accept(value);
+            }
         } catch (IllegalArgumentException e) {
             problems.add(option.key() + ": " + e.getMessage());
-            return;
-        }
-        T chosen = value.orElseGet(option::defaultValue);
-        if (chosen != null) {
-            target.accept(chosen);
         }
     }
 
