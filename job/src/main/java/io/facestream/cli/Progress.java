@@ -1,0 +1,71 @@
+package io.facestream.cli;
+
+import java.io.PrintWriter;
+import java.util.Locale;
+import me.tongfei.progressbar.DelegatingProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+/**
+ * Progress of a long run, on standard error so that standard output stays the command's data: a
+ * live bar with count, rate and remaining time in a terminal; in logs and pipes, where a redrawn
+ * bar would be noise, the same line every few seconds.
+ */
+final class Progress implements AutoCloseable {
+
+    private static final int LOG_INTERVAL_MILLIS = 5000;
+    private static final int LOG_LINE_LENGTH = 110;
+
+    private final ProgressBar bar;
+    private final long startedNanos = System.nanoTime();
+
+    private Progress(ProgressBar bar) {
+        this.bar = bar;
+    }
+
+    /** @param total the count expected, or -1 when unknown */
+    static Progress start(String task, long total, String unit, PrintWriter err) {
+        ProgressBarBuilder builder = new ProgressBarBuilder()
+                .setTaskName(task)
+                .setInitialMax(total)
+                .setUnit(" " + unit, 1)
+                .showSpeed()
+                .continuousUpdate();
+        if (System.console() == null) {
+            builder.setStyle(ProgressBarStyle.ASCII)
+                    .setUpdateIntervalMillis(LOG_INTERVAL_MILLIS)
+                    .setConsumer(new DelegatingProgressBarConsumer(line -> {
+                        err.println(line);
+                        err.flush();
+                    }, LOG_LINE_LENGTH));
+        }
+        return new Progress(builder.build());
+    }
+
+    void step() {
+        bar.step();
+    }
+
+    void stepBy(long n) {
+        bar.stepBy(n);
+    }
+
+    void message(String extra) {
+        bar.setExtraMessage(extra);
+    }
+
+    double seconds() {
+        return (System.nanoTime() - startedNanos) / 1e9;
+    }
+
+    /** "12 in 3.4 s (3.5/s)": what a run's last line reports. */
+    static String rate(long count, double seconds) {
+        return String.format(Locale.ROOT, "%.1f s (%.1f/s)", seconds, seconds > 0 ? count / seconds : 0.0);
+    }
+
+    @Override
+    public void close() {
+        bar.close();
+    }
+}
