@@ -1,6 +1,7 @@
 package io.facestream.cli;
 
 import java.io.PrintWriter;
+import java.util.Arrays;
 import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -38,9 +39,21 @@ public final class FaceStreamCli {
     /** A flag or value the command does not take: say so, suggest the nearest flag or command, and exit 2. */
     private static int reportBadArguments(CommandLine.ParameterException e, String[] args) {
         CommandLine command = e.getCommandLine();
+        CommandLine.ParameterException reported = e;
+        if (!(e instanceof CommandLine.UnmatchedArgumentException)) {
+            // Picocli checks required options before it reports unknown ones; a mistyped required
+            // flag is better reported as what it is, with the flag it was meant to be.
+            List<String> unknown = Arrays.stream(args).takeWhile(arg -> !arg.equals("--"))
+                    .filter(arg -> arg.startsWith("-") && command.getCommandSpec().findOption(arg.split("=", 2)[0]) == null
+                            && !command.getSubcommands().containsKey(arg))
+                    .toList();
+            if (!unknown.isEmpty()) {
+                reported = new CommandLine.UnmatchedArgumentException(command, unknown);
+            }
+        }
         PrintWriter err = command.getErr();
-        err.println(command.getCommandSpec().qualifiedName() + ": " + e.getMessage());
-        if (e instanceof CommandLine.UnmatchedArgumentException unmatched && !unmatched.getSuggestions().isEmpty()) {
+        err.println(command.getCommandSpec().qualifiedName() + ": " + reported.getMessage());
+        if (reported instanceof CommandLine.UnmatchedArgumentException unmatched && !unmatched.getSuggestions().isEmpty()) {
             List<String> suggestions = unmatched.getSuggestions();
             err.println("Did you mean " + String.join(" or ", suggestions.subList(0, Math.min(3, suggestions.size()))) + "?");
         }
