@@ -35,12 +35,28 @@ final class Progress implements AutoCloseable {
         if (System.console() == null) {
             builder.setStyle(ProgressBarStyle.ASCII)
                     .setUpdateIntervalMillis(LOG_INTERVAL_MILLIS)
-                    .setConsumer(new DelegatingProgressBarConsumer(line -> {
-                        err.println(line);
-                        err.flush();
-                    }, LOG_LINE_LENGTH));
+                    .setConsumer(new DelegatingProgressBarConsumer(new LineLog(err), LOG_LINE_LENGTH));
         }
         return new Progress(builder.build());
+    }
+
+    /** Prints each new state once: the bar also redraws on close, unchanged. */
+    private static final class LineLog implements java.util.function.Consumer<String> {
+        private final PrintWriter err;
+        private String last;
+
+        LineLog(PrintWriter err) {
+            this.err = err;
+        }
+
+        @Override
+        public synchronized void accept(String line) {
+            if (!line.equals(last)) {
+                err.println(line);
+                err.flush();
+                last = line;
+            }
+        }
     }
 
     void step() {
@@ -59,7 +75,7 @@ final class Progress implements AutoCloseable {
         return (System.nanoTime() - startedNanos) / 1e9;
     }
 
-    /** "12 in 3.4 s (3.5/s)": what a run's last line reports. */
+    /** "3.4 s (3.5/s)": the duration and rate a run's last line reports. */
     static String rate(long count, double seconds) {
         return String.format(Locale.ROOT, "%.1f s (%.1f/s)", seconds, seconds > 0 ? count / seconds : 0.0);
     }

@@ -8,7 +8,10 @@ import io.facestream.avro.DeadLetter;
 import io.facestream.avro.DeadLetterReason;
 import io.facestream.avro.ImageEvent;
 import io.facestream.detect.GoldenDetections;
+import io.facestream.job.FaceDetectionSettings;
+import io.facestream.job.FaceStreamJob;
 import io.facestream.job.KafkaFlinkTestBase;
+import io.facestream.job.KafkaSettings;
 import io.facestream.schemas.AvroCodec;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -173,6 +176,42 @@ class KafkaToolsIT extends KafkaFlinkTestBase {
         assertThat(line.get("payload").isJsonNull()).isTrue();
         assertThat(line.get("payloadSize").getAsLong()).isEqualTo(payload.length);
         assertThat(second.out().lines()).as("the group resumes after the first").hasSize(1);
+    }
+
+    @Test
+    void imagesProducedByBytesAndByReferenceComeOutOfTheJobToConsumeAndRender() throws Exception {
+        Path images = imageFolder();
+        String input = uniqueTopic("tools-e2e");
+        String output = input + "-detections";
+        String deadLetters = input + "-dead-letters";
+        broker().createTopics(2, input, output, deadLetters);
+        String bootstrap = broker().bootstrapServers();
+        CliRun.ok("produce", "--bootstrap-servers", bootstrap, "--input-topic", input,
+                "--images", images.resolve("people").toString(), "--reference");
+        CliRun.ok("produce", "--bootstrap-servers", bootstrap, "--input-topic", input,
+                "--images", images.resolve("coffee.png").toString());
+
+        KafkaSettings kafka = KafkaSettings.builder().bootstrapServers(bootstrap).inputTopic(input).outputTopic(output)
+                .deadLetterTopic(deadLetters).groupId(input).transactionalIdPrefix(input).bounded(true).build();
+        FaceDetectionSettings detection = FaceDetectionSettings.builder()
+                .imageUriAllowList(List.of(images.resolve("people").toUri().toString())).build();
+        var env = testEnvironment();
+        FaceStreamJob.onKafka(kafka, detection).build(env);
+        env.execute("KafkaToolsIT " + input);
+
+        CliRun consumed = CliRun.of("consume", "--bootstrap-servers", bootstrap, "--output-topic", output);
+        assertThat(consumed.code()).as(consumed.err()).isZero();
+        Map<String, Integer> faces = consumed.out().lines().map(line -> JsonParser.parseString(line).getAsJsonObject())
+                .collect(Collectors.toMap(line -> line.get("eventId").getAsString(), line -> line.getAsJsonArray("faces").size()));
+        assertThat(faces).containsExactlyInAnyOrderEntriesOf(Map.of("Chris.jpeg", 1, "Bryan.png", 1, "coffee.png", 0));
+        CliRun noDeadLetters = CliRun.of("consume", "--bootstrap-servers", bootstrap, "--dead-letters", "--dead-letter-topic", deadLetters);
+        assertThat(noDeadLetters.out()).isEmpty();
+
+        Path out = tmp.resolve("annotated");
+        CliRun.ok("render", "--bootstrap-servers", bootstrap, "--output-topic", output, "--images", images.resolve("people").toString(),
+                "--out", out.toString());
+        assertThat(out.resolve("Chris.jpeg.annotated.png")).exists();
+        assertThat(out.resolve("Bryan.png.annotated.png")).exists();
     }
 
     @Test
