@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
 /** Flags of the commands that read the job's output topics: brokers, where to start, when to stop. */
 public class ResultTopicOptions {
 
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]", description = "Kafka brokers to read from. Default: none.")
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]", description = "Kafka brokers to read from: required, except for render with --detections. Default: none.")
     String bootstrapServers;
 
     @Option(names = "--output-topic", paramLabel = "TOPIC", defaultValue = KafkaSettings.DEFAULT_OUTPUT_TOPIC,
