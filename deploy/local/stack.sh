@@ -11,7 +11,8 @@
 # Single parts: start-kafka, stop-kafka, kill-kafka, start-jobmanager, start-taskmanager N,
 # kill-taskmanager N (kill -9), stop-taskmanager N.
 # Settings (environment): FACESTREAM_LOCAL_DIR (default /tmp/facestream-local), KAFKA_PORT (9092),
-# KAFKA_CONTROLLER_PORT (9093), FLINK_REST_PORT (8081), FLINK_RPC_PORT (6123),
+# KAFKA_CONTROLLER_PORT (9093), FLINK_REST_PORT (8081), FLINK_RPC_PORT (6123), PROMETHEUS_PORTS
+# (9250-9260: each Flink process serves its metrics for Prometheus on the first free one),
 # TASKMANAGERS (2), TASKMANAGER_SLOTS (1), TASKMANAGER_MEMORY (1600m), TASKMANAGER_JAVA_OPTS (extra
 # JVM flags for the TaskManagers, e.g. GC settings).
 set -euo pipefail
@@ -25,6 +26,7 @@ kafka_port=${KAFKA_PORT:-9092}
 controller_port=${KAFKA_CONTROLLER_PORT:-9093}
 rest_port=${FLINK_REST_PORT:-8081}
 rpc_port=${FLINK_RPC_PORT:-6123}
+prometheus_ports=${PROMETHEUS_PORTS:-9250-9260}
 slots=${TASKMANAGER_SLOTS:-1}
 tm_memory=${TASKMANAGER_MEMORY:-1600m}
 # Java 17 module opens that Flink's runtime needs (as in Flink's own config.yaml env.java.opts).
@@ -38,7 +40,7 @@ opens="--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.ut
 
 die() { echo "stack.sh: $*" >&2; exit 1; }
 [ -f "$jar" ] || die "job/target/facestream.jar is missing: build first with 'mvn -B verify'"
-if [ ! -f "$lib/.complete" ]; then
+if [ ! -f "$lib/.complete" ] || [ "$here/pom.xml" -nt "$lib/.complete" ]; then
   echo "Resolving the stack's jars (Flink runtime, web, CLI; Kafka broker) into $lib ..."
   mvn -B -q -f "$here/pom.xml" dependency:copy-dependencies -DoutputDirectory="$lib" -DincludeScope=runtime \
     || die "could not resolve the stack's jars with Maven"
@@ -71,6 +73,10 @@ web.upload.dir: $dir/uploads
 # OpenCV and ONNX Runtime load native libraries, which a JVM loads through one classloader only:
 # taken from lib/ (parent-first) they survive job restarts, which create new user classloaders.
 classloader.parent-first-patterns.additional: nu.pattern;org.opencv;ai.onnxruntime
+# Every process (JobManager, each TaskManager) serves http://localhost:PORT/metrics on the first
+# free port of the range, in the order they start; their logs name it.
+metrics.reporter.prom.factory.class: org.apache.flink.metrics.prometheus.PrometheusReporterFactory
+metrics.reporter.prom.port: $prometheus_ports
 YAML
   cat > "$dir/conf/log4j.properties" <<'LOG'
 rootLogger.level = INFO
@@ -199,5 +205,5 @@ case "${1:-}" in
   start-taskmanager) start_taskmanager "${2:?taskmanager number}" ;;
   stop-taskmanager) stop_part "taskmanager-${2:?taskmanager number}" TERM ;;
   kill-taskmanager) stop_part "taskmanager-${2:?taskmanager number}" KILL ;;
-  *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -45,7 +45,10 @@ public class DetectorBench {
             }
         }
         if (args[0].equals("levers")) {
-            levers(frames, args.length > 2 ? Integer.parseInt(args[2]) : 100);
+            int images = args.length > 2 ? Integer.parseInt(args[2]) : 100;
+            levers(frames, images);
+            sessionReuse(frames, images / 5);
+            batching(images / 5);
             return;
         }
         int perThread = args.length > 2 ? Integer.parseInt(args[2]) : 150;
@@ -92,6 +95,84 @@ public class DetectorBench {
                     }
                     System.out.printf("%s, ONNX Runtime intra-op threads %d: %.1f ms per image (pre-processing %.1f, model %.1f)%n",
                             size, ortThreads, median(times, 0), median(times, 1), median(times, 2));
+                }
+            }
+        }
+    }
+
+    /** A session (ONNX Runtime session + predictor) per image against one reused for every image. */
+    private static void sessionReuse(List<byte[]> frames, int images) throws Exception {
+        DetectorSettings settings = DetectorSettings.defaults();
+        try (FaceDetector detector = FaceDetector.load(settings)) {
+            for (boolean reuse : new boolean[] {false, true}) {
+                List<long[]> times = new ArrayList<>();
+                FaceDetector.Session shared = reuse ? detector.newSession() : null;
+                for (int i = 0; i < images + 5; i++) {
+                    long start = System.nanoTime();
+                    if (reuse) {
+                        shared.detect(frames.get(i % frames.size()), "image/jpeg");
+                    } else {
+                        try (FaceDetector.Session session = detector.newSession()) {
+                            session.detect(frames.get(i % frames.size()), "image/jpeg");
+                        }
+                    }
+                    if (i >= 5) {
+                        times.add(new long[] {System.nanoTime() - start});
+                    }
+                }
+                if (shared != null) {
+                    shared.close();
+                }
+                System.out.printf("letterbox:640, %s: %.1f ms per image%n", reuse ? "one session reused"
+                        : "a new FaceDetector.Session (predictor, tensor buffers) per image", median(times, 0));
+            }
+        }
+        List<long[]> times = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            long start = System.nanoTime();
+            try (FaceDetector detector = FaceDetector.load(settings); FaceDetector.Session session = detector.newSession()) {
+                session.detect(frames.get(i % frames.size()), "image/jpeg");
+            }
+            if (i >= 1) {
+                times.add(new long[] {System.nanoTime() - start});
+            }
+        }
+        System.out.printf("letterbox:640, the model loaded (ONNX Runtime session created) per image: %.1f ms per image%n", median(times, 0));
+    }
+
+    /**
+     * Micro-batching at the model: the default model run by ONNX Runtime on one thread with N
+     * letterboxed 640x640 images per call (random pixels), time per image; the npm model's fixed
+     * 1x3x640x640 input made symbolic as FaceDetector does.
+     */
+    private static void batching(int calls) throws Exception {
+        ai.onnxruntime.OrtEnvironment env = ai.onnxruntime.OrtEnvironment.getEnvironment();
+        try (ai.onnxruntime.OrtSession.SessionOptions options = new ai.onnxruntime.OrtSession.SessionOptions()) {
+            options.setIntraOpNumThreads(1);
+            options.setInterOpNumThreads(1);
+            try (ai.onnxruntime.OrtSession session = env.createSession(
+                    io.facestream.detect.OnnxShapes.withSymbolicSpatialDims(io.facestream.detect.ModelFile.loadDefault().bytes()), options)) {
+                String input = session.getInputNames().iterator().next();
+                System.out.printf("model input %s: %s%n", input, session.getInputInfo().get(input).getInfo());
+                java.util.Random random = new java.util.Random(1);
+                for (int batch : new int[] {1, 2, 4, 1, 2, 4}) {
+                    float[] pixels = new float[batch * 3 * 640 * 640];
+                    for (int i = 0; i < pixels.length; i++) {
+                        pixels[i] = random.nextInt(256);
+                    }
+                    List<long[]> times = new ArrayList<>();
+                    try (ai.onnxruntime.OnnxTensor tensor = ai.onnxruntime.OnnxTensor.createTensor(env,
+                            java.nio.FloatBuffer.wrap(pixels), new long[] {batch, 3, 640, 640})) {
+                        for (int i = 0; i < calls + 3; i++) {
+                            long start = System.nanoTime();
+                            try (ai.onnxruntime.OrtSession.Result result = session.run(java.util.Map.of(input, tensor))) {
+                                if (i >= 3) {
+                                    times.add(new long[] {(System.nanoTime() - start) / batch});
+                                }
+                            }
+                        }
+                    }
+                    System.out.printf("model only, batch %d, one ONNX Runtime thread: %.1f ms per image%n", batch, median(times, 0));
                 }
             }
         }

@@ -13,11 +13,11 @@ public class DetectorOptions {
 
     @Option(names = "--model-type", paramLabel = "NAME",
             description = "Built-in description of the export: insightface-mnet025-v2 (default), insightface-mnet025-v1, "
-                    + "biubug6-resnet50, biubug6-mnet025, biubug6-1mb-mnet025.")
+                    + "biubug6-resnet50, biubug6-mnet025, biubug6-1mb-mnet025. Default: insightface-mnet025-v2, or the type --model-config describes.")
     String modelType;
 
     @Option(names = "--model-config", paramLabel = "FILE",
-            description = "A JSON model description for exports no built-in type covers (see README).")
+            description = "A JSON model description for exports no built-in type covers (see README). Default: none.")
     Path modelConfig;
 
     @Option(names = "--size", paramLabel = "POLICY",

@@ -48,13 +48,13 @@ final class EvaluateCommand implements Callable<Integer> {
             description = "Keep-list of the easy level: the official wider_easy_val.mat (names from its event_list/file_list,"
                     + " or from wider_face_val.mat in the same folder), or text with one '<event>/<name>.jpg i j k' line"
                     + " per image (1-based indices of the faces that count). Give all three levels or none;"
-                    + " they replace a gt.jsonl's in_* columns.")
+                    + " they replace a gt.jsonl's in_* columns. Default: none (gt.jsonl's columns, or every face).")
     Path easy;
 
-    @Option(names = "--medium", paramLabel = "FILE", description = "Keep-list of the medium level (wider_medium_val.mat or text), as --easy.")
+    @Option(names = "--medium", paramLabel = "FILE", description = "Keep-list of the medium level (wider_medium_val.mat or text), as --easy. Default: none.")
     Path medium;
 
-    @Option(names = "--hard", paramLabel = "FILE", description = "Keep-list of the hard level (wider_hard_val.mat or text), as --easy.")
+    @Option(names = "--hard", paramLabel = "FILE", description = "Keep-list of the hard level (wider_hard_val.mat or text), as --easy. Default: none.")
     Path hard;
 
     @Spec

@@ -1,5 +1,8 @@
 package io.facestream.cli;
 
+import java.io.PrintWriter;
+import java.util.Arrays;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -7,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "facestream", mixinStandardHelpOptions = true, version = "FaceStream 0.1.0",
         description = "Real-time face detection on Apache Flink: Kafka image events in, Avro detections out.",
         subcommands = {JobCommand.class, LocalCommand.class, DetectCommand.class, TopicsCommand.class, EvaluateCommand.class,
-                CommandLine.HelpCommand.class})
+                ProduceCommand.class, ConsumeCommand.class, RenderCommand.class, CommandLine.HelpCommand.class})
 public final class FaceStreamCli {
 
     public static void main(String[] args) {
@@ -19,6 +22,8 @@ public final class FaceStreamCli {
 
     static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new FaceStreamCli());
+        ConfigFile.addTo(cli);
+        cli.setParameterExceptionHandler(FaceStreamCli::reportBadArguments);
         cli.setExecutionExceptionHandler((e, command, parsed) -> {
             if (e instanceof IllegalArgumentException) {
                 // Settings that failed validation: the message says what to change.
@@ -29,6 +34,33 @@ public final class FaceStreamCli {
             throw e;
         });
         return cli;
+    }
+
+    /** A flag or value the command does not take: say so, suggest the nearest flag or command, and exit 2. */
+    private static int reportBadArguments(CommandLine.ParameterException e, String[] args) {
+        CommandLine command = e.getCommandLine();
+        CommandLine.ParameterException reported = e;
+        if (!(e instanceof CommandLine.UnmatchedArgumentException)) {
+            // Picocli checks required options before it reports unknown ones; a mistyped required
+            // flag is better reported as what it is, with the flag it was meant to be.
+            List<String> unknown = Arrays.stream(args).takeWhile(arg -> !arg.equals("--"))
+                    .filter(arg -> arg.startsWith("-") && command.getCommandSpec().findOption(arg.split("=", 2)[0]) == null
+                            && !command.getSubcommands().containsKey(arg))
+                    .toList();
+            if (!unknown.isEmpty()) {
+                reported = new CommandLine.UnmatchedArgumentException(command, unknown);
+            }
+        }
+        PrintWriter err = command.getErr();
+        err.println(command.getCommandSpec().qualifiedName() + ": " + reported.getMessage());
+        if (reported instanceof CommandLine.UnmatchedArgumentException unmatched && !unmatched.getSuggestions().isEmpty()) {
+            List<String> suggestions = unmatched.getSuggestions();
+            err.println("Did you mean " + String.join(" or ", suggestions.subList(0, Math.min(3, suggestions.size()))) + "?");
+        }
+        err.println("Run 'java -jar facestream.jar " + (command.getParent() == null ? "" : command.getCommandName() + " ")
+                + "--help' for the flags.");
+        err.flush();
+        return CommandLine.ExitCode.USAGE;
     }
 
     /** Tools run in a terminal: keep Kafka's and Flink's logs to warnings unless configured otherwise. */

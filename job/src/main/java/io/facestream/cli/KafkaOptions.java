@@ -25,7 +25,7 @@ public class KafkaOptions {
             description = "Where a group without committed offsets starts: earliest, latest or committed (fail). Default: ${DEFAULT-VALUE}.")
     String startingOffsets;
 
-    @Option(names = "--bounded", description = "Stop at the input's latest offsets as of the start (batch-style run).")
+    @Option(names = "--bounded", description = "Stop at the input's latest offsets as of the start (batch-style run). Default: off (run until cancelled).")
     boolean bounded;
 
     @Option(names = "--transactional-id-prefix", paramLabel = "PREFIX", defaultValue = "facestream",
@@ -42,10 +42,10 @@ public class KafkaOptions {
                     + "and Avro image events are read in it. Default: plain Avro, no registry.")
     String schemaRegistry;
 
-    @Option(names = "--consumer-property", paramLabel = "KEY=VALUE", description = "Extra Kafka consumer property (repeatable).")
+    @Option(names = "--consumer-property", paramLabel = "KEY=VALUE", description = "Extra Kafka consumer property (repeatable). Default: none.")
     Map<String, String> consumerProperties = new LinkedHashMap<>();
 
-    @Option(names = "--producer-property", paramLabel = "KEY=VALUE", description = "Extra Kafka producer property (repeatable).")
+    @Option(names = "--producer-property", paramLabel = "KEY=VALUE", description = "Extra Kafka producer property (repeatable). Default: none.")
     Map<String, String> producerProperties = new LinkedHashMap<>();
 
     public KafkaSettings settings() {

@@ -2,34 +2,30 @@ package io.facestream.cli;
 
 import io.facestream.avro.DeadLetter;
 import io.facestream.avro.FaceDetectionResult;
-import io.facestream.avro.ImageEvent;
 import io.facestream.detect.DecodedImage;
 import io.facestream.detect.ImageDecoder;
 import io.facestream.detect.ImageRejectedException;
 import io.facestream.job.FaceDetectionSettings;
 import io.facestream.job.FaceStreamJob;
+import io.facestream.job.InputFormat;
 import io.facestream.job.KafkaSettings;
 import io.facestream.job.Results;
 import io.facestream.job.StartupChecks;
 import io.facestream.kafka.EmbeddedKafkaBroker;
 import io.facestream.output.Annotator;
-import io.facestream.schemas.AvroCodec;
+import io.facestream.output.OutputRecords;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-import org.apache.avro.generic.GenericData;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
@@ -39,7 +35,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import picocli.CommandLine.Command;
@@ -132,15 +127,8 @@ final class LocalCommand implements Callable<Integer> {
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.MAX_REQUEST_SIZE_CONFIG, MAX_MESSAGE_BYTES), new ByteArraySerializer(), new ByteArraySerializer())) {
             for (ImageFiles.ImageFile file : files) {
-                String id = file.name();
-                ImageEvent event = ImageEvent.newBuilder()
-                        .setEventId(id)
-                        .setEventTime(Instant.now())
-                        .setImageBytes(ByteBuffer.wrap(Files.readAllBytes(file.path())))
-                        .setMetadata(Map.of("file", file.path().toString()))
-                        .build();
-                producer.send(new ProducerRecord<>(topic, id.getBytes(StandardCharsets.UTF_8), AvroCodec.encode(event))).get();
-                byId.put(id, file);
+                producer.send(ImageRecords.of(topic, file, InputFormat.AVRO, false)).get();
+                byId.put(file.name(), file);
             }
         }
         return byId;
@@ -159,19 +147,19 @@ final class LocalCommand implements Callable<Integer> {
              Writer errors = Files.newBufferedWriter(out.resolve("errors.jsonl"))) {
             consumer.subscribe(List.of(kafka.outputTopic(), kafka.deadLetterTopic()));
             ImageDecoder decoder = new ImageDecoder(Long.MAX_VALUE, Long.MAX_VALUE);
+            OutputRecords records = new OutputRecords();
             while (summary.done() < byId.size() && System.nanoTime() < deadline) {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
                     long latencyMs;
                     if (record.topic().equals(kafka.outputTopic())) {
-                        FaceDetectionResult result = AvroCodec.decode(record.value(), FaceDetectionResult.class);
+                        FaceDetectionResult result = records.result(record.value());
                         latencyMs = System.currentTimeMillis() - result.getEventTime().toEpochMilli();
-                        detections.write(GenericData.get().toString(result) + "\n");
+                        detections.write(OutputRecords.json(result) + "\n");
                         summary.result(result, latencyMs, console);
                         annotate(decoder, byId.get(result.getEventId()), result);
                     } else {
-                        DeadLetter dead = AvroCodec.decode(record.value(), DeadLetter.class);
-                        dead.setPayload(null); // the image itself stays out of the readable log
-                        errors.write(GenericData.get().toString(dead) + "\n");
+                        DeadLetter dead = records.deadLetter(record.value());
+                        errors.write(OutputRecords.json(dead) + "\n");
                         summary.error(dead, console);
                     }
                 }
@@ -187,7 +175,7 @@ final class LocalCommand implements Callable<Integer> {
         }
         try (DecodedImage image = decoder.decode(Files.readAllBytes(file.path()), null)) {
             Annotator.writePng(image, result.getFaces().stream().map(Results::fromAvro).toList(),
-                    out.resolve(file.name().replace('/', '_') + ".annotated.png"));
+                    out.resolve(Annotator.fileName(file.name())));
         } catch (ImageRejectedException e) {
             // It decoded in the job, so it decodes here; nothing to draw otherwise.
         }

@@ -15,7 +15,7 @@ import java.util.Set;
  * ValueInfoProto.name = 1, type = 2; TypeProto.tensor_type = 1; Tensor.shape = 2;
  * TensorShapeProto.dim = 1; Dimension.dim_value = 1, dim_param = 2; TensorProto.name = 8.
  */
-final class OnnxShapes {
+public final class OnnxShapes {
 
     private OnnxShapes() {}
 
@@ -84,7 +84,8 @@ final class OnnxShapes {
         return initializers;
     }
 
-    static byte[] withSymbolicSpatialDims(byte[] model) {
+    /** The model with its input's batch, height and width symbolic (public for the benchmarks' batching probe). */
+    public static byte[] withSymbolicSpatialDims(byte[] model) {
         try {
             UnknownFieldSet modelProto = UnknownFieldSet.parseFrom(model);
             UnknownFieldSet graph = UnknownFieldSet.parseFrom(single(modelProto, 7, "graph"));

@@ -38,6 +38,7 @@ public class FaceDetectionFunction extends RichAsyncFunction<SourcedImageEvent, 
     private transient ModelInfo modelInfo;
     private transient ExecutorService inferencePool;
     private transient SessionPerThread sessions;
+    private transient AtomicInteger imagesInFlight;
 
     public FaceDetectionFunction(FaceDetectionSettings settings) {
         this.settings = settings;
@@ -50,6 +51,7 @@ public class FaceDetectionFunction extends RichAsyncFunction<SourcedImageEvent, 
         detector = FaceDetector.load(settings.detector());
         modelInfo = new ModelInfo(detector.modelName(), detector.modelSha256());
         sessions = new SessionPerThread(detector);
+        imagesInFlight = DetectionMetrics.registerImagesInFlight(getRuntimeContext().getMetricGroup());
         AtomicInteger threadNumber = new AtomicInteger();
         inferencePool = new ThreadPoolExecutor(settings.inferenceThreads(), settings.inferenceThreads(), 0,
                 TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), runnable -> {
@@ -68,9 +70,17 @@ public class FaceDetectionFunction extends RichAsyncFunction<SourcedImageEvent, 
             return;
         }
         long received = System.nanoTime();
+        imagesInFlight.incrementAndGet();
         try {
-            inferencePool.execute(() -> resultFuture.complete(List.of(detect(input, received))));
+            inferencePool.execute(() -> {
+                try {
+                    resultFuture.complete(List.of(detect(input, received)));
+                } finally {
+                    imagesInFlight.decrementAndGet();
+                }
+            });
         } catch (RejectedExecutionException e) {
+            imagesInFlight.decrementAndGet();
             // Only while closing; the event is replayed from the last checkpoint.
             resultFuture.completeExceptionally(e);
         }

@@ -22,6 +22,11 @@ public final class Annotator {
 
     private Annotator() {}
 
+    /** The annotated picture's file name for an image name that may contain folders ({@code a/b.jpg}: {@code a_b.jpg.annotated.png}). */
+    public static String fileName(String imageName) {
+        return imageName.replace('/', '_').replace('\\', '_') + ".annotated.png";
+    }
+
     public static void writePng(DecodedImage image, List<DetectedFace> faces, Path file) {
         Mat canvas = image.bgr().clone();
         try {

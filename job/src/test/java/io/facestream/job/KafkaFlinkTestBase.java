@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MetricOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -36,6 +37,7 @@ public abstract class KafkaFlinkTestBase {
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
             .setNumberTaskManagers(1)
             .setNumberSlotsPerTaskManager(PARALLELISM)
+            .setConfiguration(clusterConfiguration())
             .build());
 
     @RegisterExtension
@@ -51,6 +53,14 @@ public abstract class KafkaFlinkTestBase {
             context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
                     .put("facestream-broker", (ExtensionContext.Store.CloseableResource) started::close);
         }
+    }
+
+    /** Lets tests read their jobs' metrics back through {@link CollectingMetricReporter}. */
+    private static Configuration clusterConfiguration() {
+        Configuration config = new Configuration();
+        MetricOptions.forReporter(config, "collecting")
+                .set(MetricOptions.REPORTER_FACTORY_CLASS, CollectingMetricReporter.Factory.class.getName());
+        return config;
     }
 
     protected static EmbeddedKafkaBroker broker() {

@@ -1,0 +1,72 @@
+package io.facestream.cli;
+
+import io.facestream.job.KafkaSettings;
+import io.facestream.output.OutputRecords;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** The job's committed results (or dead letters) as JSON lines on standard output. */
+@Command(name = "consume", mixinStandardHelpOptions = true,
+        description = {"Print the job's results as JSON lines, one per image, as committed (read_committed: nothing from "
+                + "aborted or open transactions): everything up to now, then stop; with --follow, new results as they come.",
+            "Each line has every field of the FaceDetectionResult record (schemas/README.md). --dead-letters prints the "
+                + "dead letters instead, without their payload. Progress and the final count go to standard error."})
+final class ConsumeCommand implements Callable<Integer> {
+
+    @Mixin
+    ResultTopicOptions source = new ResultTopicOptions();
+
+    @Option(names = "--dead-letter-topic", paramLabel = "TOPIC", defaultValue = KafkaSettings.DEFAULT_DEAD_LETTER_TOPIC,
+            description = "Dead letters (Avro). Default: ${DEFAULT-VALUE}.")
+    String deadLetterTopic;
+
+    @Option(names = "--dead-letters", description = "Read the dead-letter topic instead of the results. Default: off.")
+    boolean deadLetters;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        FaceStreamCli.quietLogging();
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        String topic = deadLetters ? deadLetterTopic : source.outputTopic;
+        String what = deadLetters ? "dead letter(s)" : "result(s)";
+        OutputRecords records = new OutputRecords();
+        long count;
+        long undecodable;
+        double seconds;
+        try (CommittedRecords reader = source.open(topic);
+             Progress progress = Progress.start("consume " + topic, -1, "records", err)) {
+            long[] bad = new long[1];
+            count = reader.forEach(record -> {
+                String line;
+                try {
+                    line = deadLetters ? OutputRecords.json(records.deadLetter(record.value()))
+                            : OutputRecords.json(records.result(record.value()));
+                } catch (IOException | RuntimeException e) {
+                    bad[0]++;
+                    err.printf("%s-%d@%d: not a %s record (%s)%n", record.topic(), record.partition(), record.offset(),
+                            deadLetters ? "DeadLetter" : "FaceDetectionResult", e.getMessage());
+                    return;
+                }
+                out.println(line);
+                progress.step();
+            }, source.follow, source.maxMessages);
+            out.flush();
+            undecodable = bad[0];
+            seconds = progress.seconds();
+        }
+        err.printf("Read %d %s from %s in %s%s.%n", count - undecodable, what, topic, Progress.rate(count, seconds),
+                undecodable == 0 ? "" : "; " + undecodable + " record(s) could not be decoded");
+        err.flush();
+        return undecodable == 0 ? 0 : 1;
+    }
+}

@@ -1,0 +1,158 @@
+package io.facestream.sql;
+
+import io.facestream.avro.DeadLetterReason;
+import io.facestream.detect.DetectedFace;
+import io.facestream.detect.FaceDetector;
+import io.facestream.detect.ImageDetections;
+import io.facestream.detect.ImageRejectedException;
+import io.facestream.detect.SessionPerThread;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.flink.table.annotation.DataTypeHint;
+import org.apache.flink.table.annotation.FunctionHint;
+import org.apache.flink.table.functions.AsyncTableFunction;
+import org.apache.flink.table.functions.FunctionContext;
+import org.apache.flink.table.functions.SpecializedFunction;
+import org.apache.flink.table.functions.UserDefinedFunction;
+import org.apache.flink.types.Row;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code detect_faces(image BYTES)}: an asynchronous table function giving exactly one row per
+ * image, with its faces (the fields of {@code FaceDetectionResult}), or, for an image it cannot
+ * process, {@code faces} null and the reason why. A bad image never fails the query.
+ *
+ * <pre>{@code
+ * CREATE FUNCTION detect_faces AS 'io.facestream.sql.DetectFaces';
+ * SELECT i.id, d.imageWidth, d.imageHeight, d.faces, d.errorReason
+ * FROM images AS i, LATERAL TABLE(detect_faces(i.image)) AS d;
+ * }</pre>
+ *
+ * <p>Like the job's operator, {@link #open} loads the model once per subtask and starts a fixed pool
+ * of inference threads, each with its own predictor; {@link #eval} only hands the image to that pool.
+ */
+@FunctionHint(output = @DataTypeHint(DetectFaces.OUTPUT_TYPE))
+public class DetectFaces extends AsyncTableFunction<Row> implements SpecializedFunction {
+
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(DetectFaces.class);
+
+    private static final String POINT = "ROW<x FLOAT, y FLOAT>";
+    /** One face, laid out as the Avro {@code Face} record. */
+    static final String FACE_TYPE = "ROW<score FLOAT, box ROW<x1 FLOAT, y1 FLOAT, x2 FLOAT, y2 FLOAT>, "
+            + "landmarks ROW<leftEye " + POINT + ", rightEye " + POINT + ", nose " + POINT
+            + ", leftMouthCorner " + POINT + ", rightMouthCorner " + POINT + ">>";
+    public static final String OUTPUT_TYPE = "ROW<faces ARRAY<" + FACE_TYPE + ">, imageWidth INT, imageHeight INT, "
+            + "errorReason STRING, errorMessage STRING>";
+
+    /** Null until planned when registered by class name: the planner's configuration gives them. */
+    private final DetectFacesSettings settings;
+
+    private transient FaceDetector detector;
+    private transient SessionPerThread sessions;
+    private transient ExecutorService inferencePool;
+    private transient long timeoutMillis;
+    private transient List<Row> timedOut;
+
+    /** For {@code CREATE FUNCTION ... AS 'io.facestream.sql.DetectFaces'}: settings from the {@code facestream.*} options. */
+    public DetectFaces() {
+        this(null);
+    }
+
+    /** For the Table API: these settings, whatever the configuration says. */
+    public DetectFaces(DetectFacesSettings settings) {
+        this.settings = settings;
+    }
+
+    /** Called by the planner: settles and checks the settings before the query runs. */
+    @Override
+    public UserDefinedFunction specialize(SpecializedContext context) {
+        DetectFacesSettings planned = settings != null ? settings : DetectFacesSettings.fromConfig(context.getConfiguration());
+        planned.checkWithin(context.getConfiguration());
+        return new DetectFaces(planned);
+    }
+
+    @Override
+    public void open(FunctionContext context) throws Exception {
+        DetectFacesSettings chosen = settings != null ? settings : DetectFacesSettings.defaults();
+        timeoutMillis = chosen.timeout().toMillis();
+        timedOut = List.of(error(DeadLetterReason.TIMEOUT, String.format(
+                "Detection did not finish within %d ms. Raise %s, add parallelism or %s, or lower "
+                        + "table.exec.async-table.max-concurrent-operations (images wait behind each other).",
+                timeoutMillis, DetectFacesSettings.TIMEOUT.key(), DetectFacesSettings.INFERENCE_THREADS.key())));
+        detector = FaceDetector.load(chosen.detector());
+        sessions = new SessionPerThread(detector);
+        AtomicInteger threadNumber = new AtomicInteger();
+        inferencePool = new ThreadPoolExecutor(chosen.inferenceThreads(), chosen.inferenceThreads(), 0,
+                TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), runnable -> {
+                    Thread thread = new Thread(runnable, "facestream-sql-inference-" + threadNumber.incrementAndGet());
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        LOG.info("detect_faces loaded {} (sha256 {}) with {} inference thread(s)", detector.modelName(),
+                detector.modelSha256(), chosen.inferenceThreads());
+    }
+
+    public void eval(CompletableFuture<Collection<Row>> result, byte[] image) {
+        result.completeOnTimeout(timedOut, timeoutMillis, TimeUnit.MILLISECONDS);
+        try {
+            inferencePool.execute(() -> {
+                // A call that timed out while queued has its row already; skip the work.
+                if (!result.isDone()) {
+                    result.complete(List.of(detect(image)));
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // Only while closing; the row is replayed from the last checkpoint.
+            result.completeExceptionally(e);
+        }
+    }
+
+    private Row detect(byte[] image) {
+        try {
+            ImageDetections detections = sessions.get().detect(image, null);
+            Row[] faces = detections.faces().stream().map(DetectFaces::faceRow).toArray(Row[]::new);
+            return Row.of(faces, detections.width(), detections.height(), null, null);
+        } catch (ImageRejectedException e) {
+            return error(e.reason(), e.getMessage());
+        } catch (RuntimeException | LinkageError e) {
+            LOG.warn("detect_faces failed on an image", e);
+            return error(DeadLetterReason.INFERENCE_FAILED, "Detection failed unexpectedly: " + e
+                    + ". Report it if valid images fail.");
+        }
+    }
+
+    static Row faceRow(DetectedFace face) {
+        Row[] points = new Row[DetectedFace.LANDMARK_COUNT];
+        for (int i = 0; i < points.length; i++) {
+            points[i] = Row.of(face.landmarkX(i), face.landmarkY(i));
+        }
+        return Row.of(face.score(), Row.of(face.x1(), face.y1(), face.x2(), face.y2()), Row.of((Object[]) points));
+    }
+
+    private static Row error(DeadLetterReason reason, String message) {
+        return Row.of(null, null, null, reason.name(), message);
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (inferencePool != null) {
+            inferencePool.shutdownNow();
+            inferencePool.awaitTermination(30, TimeUnit.SECONDS);
+        }
+        if (sessions != null) {
+            sessions.close();
+        }
+        if (detector != null) {
+            detector.close();
+        }
+    }
+}
