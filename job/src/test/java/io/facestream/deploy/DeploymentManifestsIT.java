@@ -297,7 +297,7 @@ class DeploymentManifestsIT {
         CommandSpec job = parsed.subcommand().commandSpec();
         assertThat(job.name()).isEqualTo("job");
         // The operator sets the parallelism (job.parallelism); a --parallelism flag would silently override it.
-        assertThat(parsed.subcommand().hasMatchedOption("--parallelism")).isFalse();
+        assertThat(parsed.subcommand().hasMatchedOption("--parallelism")).as("--parallelism in the job's args").isFalse();
         assertThatCode(() -> {
             ((KafkaOptions) job.mixins().get("kafka").userObject()).settings();
             ((DetectionStageOptions) job.mixins().get("detection").userObject()).settings();
