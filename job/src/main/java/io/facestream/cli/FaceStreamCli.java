@@ -20,7 +20,8 @@ public final class FaceStreamCli {
         }
     }
 
-    static CommandLine commandLine() {
+    /** The command line main() runs, also for checks of argument lists written elsewhere (deploy/kubernetes). */
+    public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new FaceStreamCli());
         ConfigFile.addTo(cli);
         cli.setParameterExceptionHandler(FaceStreamCli::reportBadArguments);

@@ -45,7 +45,6 @@ import org.w3c.dom.Element;
 import org.w3c.dom.Node;
 import org.w3c.dom.NodeList;
 import org.yaml.snakeyaml.Yaml;
-import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParseResult;
 
@@ -275,7 +274,7 @@ class DeploymentManifestsIT {
         assertThat(submit).contains("jar=\"$here/job/target/facestream.jar\"");
         Matcher run = Pattern.compile("bin/flink\" run (?:--\\S+ )*\"\\$jar\" (\\S+) \"\\$@\"").matcher(submit);
         assertThat(run.find()).as("submit.sh runs: flink run [options] \"$jar\" SUBCOMMAND \"$@\"").isTrue();
-        assertThat(new CommandLine(new FaceStreamCli()).getSubcommands()).containsKey(run.group(1));
+        assertThat(FaceStreamCli.commandLine().getSubcommands()).containsKey(run.group(1));
     }
 
     // ---- helpers ----
@@ -292,7 +291,7 @@ class DeploymentManifestsIT {
         assertThat(args).isInstanceOf(List.class);
         List<?> values = (List<?>) args;
         assertThat(values).allSatisfy(a -> assertThat(a).isInstanceOf(String.class));
-        ParseResult parsed = new CommandLine(new FaceStreamCli()).parseArgs(values.toArray(String[]::new));
+        ParseResult parsed = FaceStreamCli.commandLine().parseArgs(values.toArray(String[]::new));
         assertThat(parsed.subcommand()).as("a subcommand").isNotNull();
         CommandSpec job = parsed.subcommand().commandSpec();
         assertThat(job.name()).isEqualTo("job");
