@@ -41,10 +41,11 @@ import org.apache.flink.runtime.jobmanager.JobManagerProcessUtils;
 import org.apache.flink.runtime.util.EnvironmentInformation;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.w3c.dom.Element;
 import org.w3c.dom.Node;
 import org.w3c.dom.NodeList;
-import org.yaml.snakeyaml.Yaml;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParseResult;
 
@@ -393,7 +394,7 @@ class DeploymentManifestsIT {
     @SuppressWarnings("unchecked")
     private static List<Map<String, Object>> yamlDocuments(Path file) throws IOException {
         List<Map<String, Object>> documents = new ArrayList<>();
-        for (Object document : new Yaml().loadAll(Files.readString(file))) {
+        for (Object document : new Load(LoadSettings.builder().build()).loadAllFromString(Files.readString(file))) {
             assertThat(document).as(file + " holds resources").isInstanceOf(Map.class);
             documents.add((Map<String, Object>) document);
         }
