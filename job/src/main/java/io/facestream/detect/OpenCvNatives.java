@@ -17,7 +17,8 @@ public final class OpenCvNatives {
             if (String.valueOf(e.getMessage()).contains("already loaded in another classloader")) {
                 throw new IllegalStateException("OpenCV's native library is already loaded by another classloader "
                         + "(a previous run of the job in this TaskManager). Put org.openpnp:opencv into Flink's lib/ "
-                        + "folder, or set classloader.parent-first-patterns.additional: nu.pattern;org.opencv", e);
+                        + "folder and set classloader.parent-first-patterns.additional: nu.pattern;org.opencv;ai.onnxruntime "
+                        + "(the job jar carries OpenCV too; see deploy/README.md)", e);
             }
             throw e;
         }
