@@ -5,7 +5,7 @@ import com.google.gson.JsonObject;
 import io.facestream.detect.FaceDetector;
 import io.facestream.detect.ImageDetections;
 import io.facestream.detect.ImageRejectedException;
-import io.facestream.detect.SessionPerThread;
+import io.facestream.detect.InferencePool;
 import io.facestream.output.DetectionJson;
 import io.facestream.output.WiderFaceWriter;
 import java.io.IOException;
@@ -16,10 +16,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -75,47 +72,39 @@ final class DetectCommand implements Callable<Integer> {
         int faces = 0;
         int failed = 0;
         List<Long> detectionNanos = new ArrayList<>();
-        try (FaceDetector model = FaceDetector.load(settings);
+        try (InferencePool pool = InferencePool.load(settings, threads, "facestream-detect");
              Writer jsonl = chosen == Format.JSONL ? Files.newBufferedWriter(output.resolve("detections.jsonl")) : Writer.nullWriter();
              Writer errors = Files.newBufferedWriter(output.resolve("errors.jsonl"))) {
-            out.printf("Detecting faces in %d image(s) with %s, %d thread(s)%n", images.size(), model.modelName(), threads);
-            SessionPerThread sessions = new SessionPerThread(model);
-            ExecutorService pool = Executors.newFixedThreadPool(threads);
-            try {
-                List<Future<Outcome>> outcomes = new ArrayList<>();
-                for (ImageFiles.ImageFile image : images) {
-                    outcomes.add(pool.submit(() -> detect(sessions.get(), image.path())));
-                }
-                int progressStep = Math.max(1, images.size() / 20);
-                for (int i = 0; i < images.size(); i++) {
-                    ImageFiles.ImageFile image = images.get(i);
-                    Outcome outcome = outcomes.get(i).get();
-                    if (outcome.detections() == null) {
-                        failed++;
-                        out.printf("  %s: not processed: %s: %s%n", image.name(), outcome.reason(), outcome.message());
-                        JsonObject error = new JsonObject();
-                        error.addProperty("image", image.name());
-                        error.addProperty("reason", outcome.reason());
-                        error.addProperty("message", outcome.message());
-                        errors.write(gson.toJson(error) + "\n");
+            out.printf("Detecting faces in %d image(s) with %s, %d thread(s)%n", images.size(), pool.detector().modelName(), threads);
+            List<Future<Outcome>> outcomes = new ArrayList<>();
+            for (ImageFiles.ImageFile image : images) {
+                outcomes.add(pool.submit(session -> detect(session, image.path())));
+            }
+            int progressStep = Math.max(1, images.size() / 20);
+            for (int i = 0; i < images.size(); i++) {
+                ImageFiles.ImageFile image = images.get(i);
+                Outcome outcome = outcomes.get(i).get();
+                if (outcome.detections() == null) {
+                    failed++;
+                    out.printf("  %s: not processed: %s: %s%n", image.name(), outcome.reason(), outcome.message());
+                    JsonObject error = new JsonObject();
+                    error.addProperty("image", image.name());
+                    error.addProperty("reason", outcome.reason());
+                    error.addProperty("message", outcome.message());
+                    errors.write(gson.toJson(error) + "\n");
+                } else {
+                    ImageDetections d = outcome.detections();
+                    faces += d.faces().size();
+                    detectionNanos.add(d.decodeNanos() + d.preprocessNanos() + d.inferenceNanos() + d.postprocessNanos());
+                    if (chosen == Format.JSONL) {
+                        jsonl.write(gson.toJson(DetectionJson.image(image.name(), d.width(), d.height(), d.faces())) + "\n");
                     } else {
-                        ImageDetections d = outcome.detections();
-                        faces += d.faces().size();
-                        detectionNanos.add(d.decodeNanos() + d.preprocessNanos() + d.inferenceNanos() + d.postprocessNanos());
-                        if (chosen == Format.JSONL) {
-                            jsonl.write(gson.toJson(DetectionJson.image(image.name(), d.width(), d.height(), d.faces())) + "\n");
-                        } else {
-                            wider.write(image.relative(), d.faces());
-                        }
-                    }
-                    if ((i + 1) % progressStep == 0 || i + 1 == images.size()) {
-                        out.printf("  [%d/%d] %d face(s) so far%n", i + 1, images.size(), faces);
+                        wider.write(image.relative(), d.faces());
                     }
                 }
-            } finally {
-                pool.shutdownNow();
-                pool.awaitTermination(1, TimeUnit.MINUTES);
-                sessions.close();
+                if ((i + 1) % progressStep == 0 || i + 1 == images.size()) {
+                    out.printf("  [%d/%d] %d face(s) so far%n", i + 1, images.size(), faces);
+                }
             }
         }
         double seconds = (System.nanoTime() - started) / 1e9;

@@ -48,27 +48,20 @@ public class DetectorOptions {
     String device;
 
     public DetectorSettings settings() {
-        return DetectorSettings.builder()
+        DetectorSettings.Builder builder = DetectorSettings.builder()
                 .modelPath(model)
                 .modelType(modelType)
                 .modelConfig(modelConfig)
                 .size(size)
-                .scoreThreshold(parseScoreThreshold(scoreThreshold))
                 .nmsThreshold(nmsThreshold)
                 .maxImageBytes(maxImageBytes)
                 .maxImagePixels(maxImagePixels)
-                .device(device)
-                .build();
-    }
-
-    private static Float parseScoreThreshold(String value) {
-        if (value.equalsIgnoreCase("model")) {
-            return null;
-        }
+                .device(device);
         try {
-            return Float.parseFloat(value);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--score-threshold " + value + ": give a number between 0 and 1, or 'model'");
+            builder.scoreThreshold(scoreThreshold);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--score-threshold " + e.getMessage());
         }
+        return builder.build();
     }
 }

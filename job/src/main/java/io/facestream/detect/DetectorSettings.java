@@ -124,6 +124,23 @@ public final class DetectorSettings implements Serializable {
             return this;
         }
 
+        /**
+         * A score threshold as users write it: a number, or {@code model} for the model description's.
+         *
+         * @throws IllegalArgumentException saying what to write, for the caller to prefix with its flag's name
+         */
+        public Builder scoreThreshold(String numberOrModel) {
+            String value = numberOrModel.trim();
+            if (value.equalsIgnoreCase("model")) {
+                return scoreThreshold((Float) null);
+            }
+            try {
+                return scoreThreshold(Float.parseFloat(value));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("'" + numberOrModel + "': give a number between 0 and 1, or 'model'");
+            }
+        }
+
         /** Null uses the model description's threshold (the reference pipeline's). Default 0.5. */
         public Builder scoreThreshold(Float scoreThreshold) {
             this.scoreThreshold = scoreThreshold;

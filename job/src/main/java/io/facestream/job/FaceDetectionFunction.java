@@ -6,14 +6,10 @@ import io.facestream.avro.ModelInfo;
 import io.facestream.detect.FaceDetector;
 import io.facestream.detect.ImageDetections;
 import io.facestream.detect.ImageRejectedException;
-import io.facestream.detect.SessionPerThread;
+import io.facestream.detect.InferencePool;
 import io.facestream.schemas.AvroTrust;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
@@ -34,10 +30,8 @@ public class FaceDetectionFunction extends RichAsyncFunction<SourcedImageEvent, 
 
     private final FaceDetectionSettings settings;
 
-    private transient FaceDetector detector;
     private transient ModelInfo modelInfo;
-    private transient ExecutorService inferencePool;
-    private transient SessionPerThread sessions;
+    private transient InferencePool inferencePool;
     private transient AtomicInteger imagesInFlight;
 
     public FaceDetectionFunction(FaceDetectionSettings settings) {
@@ -48,17 +42,10 @@ public class FaceDetectionFunction extends RichAsyncFunction<SourcedImageEvent, 
     public void open(OpenContext openContext) throws Exception {
         AvroTrust.trustFaceStreamSchemas();
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
-        detector = FaceDetector.load(settings.detector());
+        inferencePool = InferencePool.load(settings.detector(), settings.inferenceThreads(), "facestream-inference-" + subtask);
+        FaceDetector detector = inferencePool.detector();
         modelInfo = new ModelInfo(detector.modelName(), detector.modelSha256());
-        sessions = new SessionPerThread(detector);
         imagesInFlight = DetectionMetrics.registerImagesInFlight(getRuntimeContext().getMetricGroup());
-        AtomicInteger threadNumber = new AtomicInteger();
-        inferencePool = new ThreadPoolExecutor(settings.inferenceThreads(), settings.inferenceThreads(), 0,
-                TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), runnable -> {
-                    Thread thread = new Thread(runnable, "facestream-inference-" + subtask + "-" + threadNumber.incrementAndGet());
-                    thread.setDaemon(true);
-                    return thread;
-                });
         LOG.info("Subtask {} loaded {} (sha256 {}) with {} inference thread(s)", subtask, detector.modelName(),
                 detector.modelSha256(), settings.inferenceThreads());
     }
@@ -72,9 +59,9 @@ public class FaceDetectionFunction extends RichAsyncFunction<SourcedImageEvent, 
         long received = System.nanoTime();
         imagesInFlight.incrementAndGet();
         try {
-            inferencePool.execute(() -> {
+            inferencePool.execute(session -> {
                 try {
-                    resultFuture.complete(List.of(detect(input, received)));
+                    resultFuture.complete(List.of(detect(session, input, received)));
                 } finally {
                     imagesInFlight.decrementAndGet();
                 }
@@ -93,12 +80,12 @@ public class FaceDetectionFunction extends RichAsyncFunction<SourcedImageEvent, 
                 settings.timeout().toMillis()))));
     }
 
-    DetectionOutcome detect(SourcedImageEvent input, long receivedNanos) {
+    DetectionOutcome detect(FaceDetector.Session session, SourcedImageEvent input, long receivedNanos) {
         long started = System.nanoTime();
         ImageEvent event = input.event;
         try {
             checkEvent(event);
-            ImageDetections detections = sessions.get().detect(imageBytes(event), event.getContentType());
+            ImageDetections detections = session.detect(imageBytes(event), event.getContentType());
             return DetectionOutcome.of(Results.of(event, input.source, modelInfo, detections,
                     started - receivedNanos, System.nanoTime() - receivedNanos));
         } catch (ImageRejectedException e) {
@@ -135,14 +122,7 @@ public class FaceDetectionFunction extends RichAsyncFunction<SourcedImageEvent, 
     @Override
     public void close() throws Exception {
         if (inferencePool != null) {
-            inferencePool.shutdownNow();
-            inferencePool.awaitTermination(30, TimeUnit.SECONDS);
-        }
-        if (sessions != null) {
-            sessions.close();
-        }
-        if (detector != null) {
-            detector.close();
+            inferencePool.close();
         }
     }
 }

@@ -5,16 +5,12 @@ import io.facestream.detect.DetectedFace;
 import io.facestream.detect.FaceDetector;
 import io.facestream.detect.ImageDetections;
 import io.facestream.detect.ImageRejectedException;
-import io.facestream.detect.SessionPerThread;
+import io.facestream.detect.InferencePool;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.table.annotation.DataTypeHint;
 import org.apache.flink.table.annotation.FunctionHint;
 import org.apache.flink.table.functions.AsyncTableFunction;
@@ -56,9 +52,7 @@ public class DetectFaces extends AsyncTableFunction<Row> implements SpecializedF
     /** Null until planned when registered by class name: the planner's configuration gives them. */
     private final DetectFacesSettings settings;
 
-    private transient FaceDetector detector;
-    private transient SessionPerThread sessions;
-    private transient ExecutorService inferencePool;
+    private transient InferencePool inferencePool;
     private transient long timeoutMillis;
     private transient List<Row> timedOut;
 
@@ -88,15 +82,8 @@ public class DetectFaces extends AsyncTableFunction<Row> implements SpecializedF
                 "Detection did not finish within %d ms. Raise %s, add parallelism or %s, or lower "
                         + "table.exec.async-table.max-concurrent-operations (images wait behind each other).",
                 timeoutMillis, DetectFacesSettings.TIMEOUT.key(), DetectFacesSettings.INFERENCE_THREADS.key())));
-        detector = FaceDetector.load(chosen.detector());
-        sessions = new SessionPerThread(detector);
-        AtomicInteger threadNumber = new AtomicInteger();
-        inferencePool = new ThreadPoolExecutor(chosen.inferenceThreads(), chosen.inferenceThreads(), 0,
-                TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), runnable -> {
-                    Thread thread = new Thread(runnable, "facestream-sql-inference-" + threadNumber.incrementAndGet());
-                    thread.setDaemon(true);
-                    return thread;
-                });
+        inferencePool = InferencePool.load(chosen.detector(), chosen.inferenceThreads(), "facestream-sql-inference");
+        FaceDetector detector = inferencePool.detector();
         LOG.info("detect_faces loaded {} (sha256 {}) with {} inference thread(s)", detector.modelName(),
                 detector.modelSha256(), chosen.inferenceThreads());
     }
@@ -104,10 +91,10 @@ public class DetectFaces extends AsyncTableFunction<Row> implements SpecializedF
     public void eval(CompletableFuture<Collection<Row>> result, byte[] image) {
         result.completeOnTimeout(timedOut, timeoutMillis, TimeUnit.MILLISECONDS);
         try {
-            inferencePool.execute(() -> {
+            inferencePool.execute(session -> {
                 // A call that timed out while queued has its row already; skip the work.
                 if (!result.isDone()) {
-                    result.complete(List.of(detect(image)));
+                    result.complete(List.of(detect(session, image)));
                 }
             });
         } catch (RejectedExecutionException e) {
@@ -116,9 +103,9 @@ public class DetectFaces extends AsyncTableFunction<Row> implements SpecializedF
         }
     }
 
-    private Row detect(byte[] image) {
+    private Row detect(FaceDetector.Session session, byte[] image) {
         try {
-            ImageDetections detections = sessions.get().detect(image, null);
+            ImageDetections detections = session.detect(image, null);
             Row[] faces = detections.faces().stream().map(DetectFaces::faceRow).toArray(Row[]::new);
             return Row.of(faces, detections.width(), detections.height(), null, null);
         } catch (ImageRejectedException e) {
@@ -145,14 +132,7 @@ public class DetectFaces extends AsyncTableFunction<Row> implements SpecializedF
     @Override
     public void close() throws Exception {
         if (inferencePool != null) {
-            inferencePool.shutdownNow();
-            inferencePool.awaitTermination(30, TimeUnit.SECONDS);
-        }
-        if (sessions != null) {
-            sessions.close();
-        }
-        if (detector != null) {
-            detector.close();
+            inferencePool.close();
         }
     }
 }

@@ -86,14 +86,10 @@ public final class DetectFacesSettings implements Serializable {
         read(config, MODEL_CONFIG, problems, value -> detector.modelConfig(Path.of(value)));
         read(config, SIZE, problems, detector::size);
         read(config, SCORE_THRESHOLD, problems, value -> {
-            if (value.trim().equalsIgnoreCase("model")) {
-                detector.scoreThreshold(null);
-            } else {
-                try {
-                    detector.scoreThreshold(Float.parseFloat(value.trim()));
-                } catch (NumberFormatException e) {
-                    problems.add(SCORE_THRESHOLD.key() + " '" + value + "': give a number between 0 and 1, or 'model'");
-                }
+            try {
+                detector.scoreThreshold(value);
+            } catch (IllegalArgumentException e) {
+                problems.add(SCORE_THRESHOLD.key() + " " + e.getMessage());
             }
         });
         read(config, NMS_THRESHOLD, problems, detector::nmsThreshold);

@@ -47,7 +47,7 @@ class SeedParityTest {
         Path shared = GoldenDetections.shared();
         assumeTrue(shared != null, "../shared/ is absent: the biubug6 test model lives there");
         DetectorSettings seed = DetectorSettings.builder().modelPath(shared.resolve("models/retinaface_mnet025_biubug6.onnx"))
-                .modelType("biubug6-1mb-mnet025").scoreThreshold(null).build();
+                .modelType("biubug6-1mb-mnet025").scoreThreshold("model").build();
         assertThat(seed.scoreThreshold()).isEqualTo(0.9f);
         assertThat(seed.size().toString()).isEqualTo("seed");
         try (FaceDetector detector = FaceDetector.load(seed); FaceDetector.Session session = detector.newSession()) {
