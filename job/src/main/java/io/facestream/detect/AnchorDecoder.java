@@ -3,6 +3,7 @@ package io.facestream.detect;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,8 +17,8 @@ import java.util.List;
 public final class AnchorDecoder implements HeadDecoder {
 
     /** The raw output tensors of one stride, flattened in NCHW order. */
-    public record StrideOutput(int stride, int height, int width, float[] scores, float[] boxDeltas,
-                               float[] landmarkDeltas) {}
+    public record StrideOutput(int stride, int height, int width, FloatBuffer scores, FloatBuffer boxDeltas,
+                               FloatBuffer landmarkDeltas) {}
 
     /** Anchor sides per stride, in channel order. */
     public record StrideAnchors(int stride, float[] anchorSizes) {}
@@ -51,9 +52,10 @@ public final class AnchorDecoder implements HeadDecoder {
             int stride = anchors.stride();
             NDArray scores = HeadDecoder.output(outputs, "face_rpn_cls_prob_reshape_stride" + stride, HINT);
             Shape shape = scores.getShape();
-            maps.add(new StrideOutput(stride, (int) shape.get(2), (int) shape.get(3), scores.toFloatArray(),
-                    HeadDecoder.output(outputs, "face_rpn_bbox_pred_stride" + stride, HINT).toFloatArray(),
-                    HeadDecoder.output(outputs, "face_rpn_landmark_pred_stride" + stride, HINT).toFloatArray()));
+            // Read in place from the one copy DJL makes of each output (toFloatArray would make a second).
+            maps.add(new StrideOutput(stride, (int) shape.get(2), (int) shape.get(3), scores.toByteBuffer().asFloatBuffer(),
+                    HeadDecoder.output(outputs, "face_rpn_bbox_pred_stride" + stride, HINT).toByteBuffer().asFloatBuffer(),
+                    HeadDecoder.output(outputs, "face_rpn_landmark_pred_stride" + stride, HINT).toByteBuffer().asFloatBuffer()));
         }
         return decode(maps, scoreThreshold);
     }
@@ -87,21 +89,21 @@ public final class AnchorDecoder implements HeadDecoder {
             for (int y = 0; y < out.height(); y++) {
                 for (int x = 0; x < out.width(); x++) {
                     int cell = y * out.width() + x;
-                    float score = out.scores()[(anchorCount + a) * plane + cell];
+                    float score = out.scores().get((anchorCount + a) * plane + cell);
                     if (score < threshold) {
                         continue;
                     }
                     float cx = ANCHOR_CENTRE_OFFSET + x * out.stride();
                     float cy = ANCHOR_CENTRE_OFFSET + y * out.stride();
-                    float[] box = out.boxDeltas();
-                    float boxCx = cx + box[(4 * a) * plane + cell] * size;
-                    float boxCy = cy + box[(4 * a + 1) * plane + cell] * size;
-                    float boxW = size * (float) Math.exp(box[(4 * a + 2) * plane + cell]);
-                    float boxH = size * (float) Math.exp(box[(4 * a + 3) * plane + cell]);
+                    FloatBuffer box = out.boxDeltas();
+                    float boxCx = cx + box.get((4 * a) * plane + cell) * size;
+                    float boxCy = cy + box.get((4 * a + 1) * plane + cell) * size;
+                    float boxW = size * (float) Math.exp(box.get((4 * a + 2) * plane + cell));
+                    float boxH = size * (float) Math.exp(box.get((4 * a + 3) * plane + cell));
                     float[] landmarks = new float[2 * DetectedFace.LANDMARK_COUNT];
                     for (int p = 0; p < DetectedFace.LANDMARK_COUNT; p++) {
-                        landmarks[2 * p] = cx + out.landmarkDeltas()[(10 * a + 2 * p) * plane + cell] * landmarkScale * size;
-                        landmarks[2 * p + 1] = cy + out.landmarkDeltas()[(10 * a + 2 * p + 1) * plane + cell] * landmarkScale * size;
+                        landmarks[2 * p] = cx + out.landmarkDeltas().get((10 * a + 2 * p) * plane + cell) * landmarkScale * size;
+                        landmarks[2 * p + 1] = cy + out.landmarkDeltas().get((10 * a + 2 * p + 1) * plane + cell) * landmarkScale * size;
                     }
                     faces.add(new DetectedFace(score,
                             boxCx - 0.5f * (boxW - 1), boxCy - 0.5f * (boxH - 1),
@@ -111,11 +113,11 @@ public final class AnchorDecoder implements HeadDecoder {
         }
     }
 
-    private static void checkLength(String what, float[] values, int expected, int stride) {
-        if (values.length != expected) {
+    private static void checkLength(String what, FloatBuffer values, int expected, int stride) {
+        if (values.limit() != expected) {
             throw new IllegalArgumentException(String.format(
                     "stride %d: %s have %d values, expected %d; is this an insightface RetinaFace export?",
-                    stride, what, values.length, expected));
+                    stride, what, values.limit(), expected));
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.facestream.detect;
 
 import ai.djl.ndarray.NDList;
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,24 +26,25 @@ final class PriorBoxDecoder implements HeadDecoder {
 
     @Override
     public List<DetectedFace> decode(NDList outputs, int tensorWidth, int tensorHeight, float scoreThreshold) {
-        float[] loc = HeadDecoder.output(outputs, "loc", HINT).toFloatArray();
-        float[] conf = HeadDecoder.output(outputs, "conf", HINT).toFloatArray();
-        float[] landms = HeadDecoder.output(outputs, "landms", HINT).toFloatArray();
+        // Read in place from the one copy DJL makes of each output (toFloatArray would make a second).
+        FloatBuffer loc = HeadDecoder.output(outputs, "loc", HINT).toByteBuffer().asFloatBuffer();
+        FloatBuffer conf = HeadDecoder.output(outputs, "conf", HINT).toByteBuffer().asFloatBuffer();
+        FloatBuffer landms = HeadDecoder.output(outputs, "landms", HINT).toByteBuffer().asFloatBuffer();
         return decode(loc, conf, landms, tensorWidth, tensorHeight, scoreThreshold);
     }
 
-    List<DetectedFace> decode(float[] loc, float[] conf, float[] landms, int width, int height, float scoreThreshold) {
+    List<DetectedFace> decode(FloatBuffer loc, FloatBuffer conf, FloatBuffer landms, int width, int height, float scoreThreshold) {
         float[] boxes = priorBoxes(width, height);
         int count = boxes.length / 4;
-        if (loc.length != 4 * count || conf.length != 2 * count || landms.length != 10 * count) {
+        if (loc.limit() != 4 * count || conf.limit() != 2 * count || landms.limit() != 10 * count) {
             throw new IllegalStateException(String.format("The model returned %d boxes for a %dx%d input, but these prior "
-                    + "settings give %d; check minSizes and steps of the model type.", loc.length / 4, width, height, count));
+                    + "settings give %d; check minSizes and steps of the model type.", loc.limit() / 4, width, height, count));
         }
         float v0 = priors.variances[0];
         float v1 = priors.variances[1];
         List<DetectedFace> faces = new ArrayList<>();
         for (int p = 0; p < count; p++) {
-            float score = conf[2 * p + 1];
+            float score = conf.get(2 * p + 1);
             if (!(score > scoreThreshold)) {
                 continue;
             }
@@ -50,16 +52,16 @@ final class PriorBoxDecoder implements HeadDecoder {
             float pcy = boxes[4 * p + 1];
             float pw = boxes[4 * p + 2];
             float ph = boxes[4 * p + 3];
-            float cx = pcx + loc[4 * p] * v0 * pw;
-            float cy = pcy + loc[4 * p + 1] * v0 * ph;
-            float w = pw * (float) Math.exp(loc[4 * p + 2] * v1);
-            float h = ph * (float) Math.exp(loc[4 * p + 3] * v1);
+            float cx = pcx + loc.get(4 * p) * v0 * pw;
+            float cy = pcy + loc.get(4 * p + 1) * v0 * ph;
+            float w = pw * (float) Math.exp(loc.get(4 * p + 2) * v1);
+            float h = ph * (float) Math.exp(loc.get(4 * p + 3) * v1);
             float x1 = cx - w / 2;
             float y1 = cy - h / 2;
             float[] landmarks = new float[10];
             for (int k = 0; k < 5; k++) {
-                landmarks[2 * k] = (pcx + landms[10 * p + 2 * k] * v0 * pw) * width;
-                landmarks[2 * k + 1] = (pcy + landms[10 * p + 2 * k + 1] * v0 * ph) * height;
+                landmarks[2 * k] = (pcx + landms.get(10 * p + 2 * k) * v0 * pw) * width;
+                landmarks[2 * k + 1] = (pcy + landms.get(10 * p + 2 * k + 1) * v0 * ph) * height;
             }
             faces.add(new DetectedFace(score, x1 * width, y1 * height, (x1 + w) * width, (y1 + h) * height, landmarks));
         }

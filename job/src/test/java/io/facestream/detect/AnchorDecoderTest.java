@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import java.nio.FloatBuffer;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -22,7 +23,7 @@ class AnchorDecoderTest {
     private final float[] landmarks = new float[10 * A * PLANE];
 
     private List<DetectedFace> decode(float threshold) {
-        return decoder.decode(List.of(new AnchorDecoder.StrideOutput(8, H, W, scores, boxes, landmarks)), threshold);
+        return decoder.decode(List.of(new AnchorDecoder.StrideOutput(8, H, W, FloatBuffer.wrap(scores), FloatBuffer.wrap(boxes), FloatBuffer.wrap(landmarks))), threshold);
     }
 
     @Test
@@ -74,7 +75,7 @@ class AnchorDecoderTest {
 
     @Test
     void rejectsTensorsOfTheWrongShape() {
-        assertThatThrownBy(() -> decoder.decode(List.of(new AnchorDecoder.StrideOutput(8, H, W, new float[3], boxes, landmarks)), 0.5f))
+        assertThatThrownBy(() -> decoder.decode(List.of(new AnchorDecoder.StrideOutput(8, H, W, FloatBuffer.wrap(new float[3]), FloatBuffer.wrap(boxes), FloatBuffer.wrap(landmarks))), 0.5f))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("stride 8: scores have 3 values, expected 16");
     }

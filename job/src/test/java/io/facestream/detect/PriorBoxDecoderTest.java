@@ -3,6 +3,7 @@ package io.facestream.detect;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import java.nio.FloatBuffer;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -50,7 +51,7 @@ class PriorBoxDecoderTest {
         loc[4 * p] = 0.5f;      // cx: 8 + 0.5 * 0.1 * 32 = 9.6
         loc[4 * p + 2] = (float) (Math.log(2) / 0.2); // w: 32 * 2 = 64
         landms[10 * p + 4] = -1f; // nose x: 8 - 0.1 * 32 = 4.8
-        List<DetectedFace> faces = decoder.decode(loc, conf, landms, 40, 24, 0.9f);
+        List<DetectedFace> faces = decoder.decode(FloatBuffer.wrap(loc), FloatBuffer.wrap(conf), FloatBuffer.wrap(landms), 40, 24, 0.9f);
         assertThat(faces).hasSize(1);
         DetectedFace face = faces.get(0);
         assertThat(face.score()).isEqualTo(0.95f);
