@@ -10,7 +10,6 @@ import io.facestream.avro.StageTimings;
 import io.facestream.detect.GoldenDetections;
 import io.facestream.schemas.AvroCodec;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,11 +45,11 @@ class DetectionMetricsIT extends KafkaFlinkTestBase {
 
         List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
         for (String name : GoldenDetections.load().keySet()) {
-            records.add(FaceStreamJobIT.avroRecord(input, name, Files.readAllBytes(GoldenDetections.testdata().resolve(name))));
+            records.add(avroRecord(input, name, Files.readAllBytes(GoldenDetections.testdata().resolve(name))));
         }
         byte[] chris = Files.readAllBytes(GoldenDetections.testdata().resolve("Chris.jpeg"));
         Random random = new Random(7);
-        records.add(FaceStreamJobIT.avroRecord(input, "truncated", Arrays.copyOf(chris, chris.length / 2)));
+        records.add(avroRecord(input, "truncated", Arrays.copyOf(chris, chris.length / 2)));
         for (String id : List.of("random-1", "random-2")) {
             byte[] noise = new byte[2048];
             random.nextBytes(noise);
@@ -77,8 +76,8 @@ class DetectionMetricsIT extends KafkaFlinkTestBase {
         FaceStreamJob.onKafka(kafka, FaceDetectionSettings.defaults()).build(env);
         env.execute(jobName);
 
-        List<FaceDetectionResult> results = FaceStreamJobIT.read(output, FaceDetectionResult.class);
-        List<DeadLetter> deadLetters = FaceStreamJobIT.read(deadLetterTopic, DeadLetter.class);
+        List<FaceDetectionResult> results = read(output, FaceDetectionResult.class);
+        List<DeadLetter> deadLetters = read(deadLetterTopic, DeadLetter.class);
         assertThat(results.size() + deadLetters.size()).as("one outcome per record").isEqualTo(records.size());
         assertThat(deadLetters).extracting(DeadLetter::getReason).as("dead letters from the deserializer and from detection")
                 .contains(DeadLetterReason.EMPTY_PAYLOAD, DeadLetterReason.MALFORMED_EVENT, DeadLetterReason.CORRUPT_IMAGE,
@@ -147,7 +146,4 @@ class DetectionMetricsIT extends KafkaFlinkTestBase {
                 .as(name + " max").isEqualTo(slowest);
     }
 
-    private static byte[] bytes(String text) {
-        return text.getBytes(StandardCharsets.UTF_8);
-    }
 }

@@ -11,7 +11,6 @@ import io.facestream.detect.DetectorSettings;
 import io.facestream.detect.GoldenDetections;
 import io.facestream.detect.TestImages;
 import io.facestream.schemas.AvroCodec;
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,14 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.Collectors;
-import org.apache.avro.io.BinaryDecoder;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.DecoderFactory;
-import org.apache.avro.io.EncoderFactory;
-import org.apache.avro.specific.SpecificDatumReader;
-import org.apache.avro.specific.SpecificDatumWriter;
-import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -221,40 +212,9 @@ class FaceStreamJobIT extends KafkaFlinkTestBase {
         return reasons;
     }
 
-    static <T extends SpecificRecord> List<T> read(String topic, Class<T> type) {
-        SpecificDatumReader<T> reader = new SpecificDatumReader<>(type);
-        List<T> values = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> record : consumeCommitted(topic)) {
-            try {
-                BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(record.value(), null);
-                values.add(reader.read(null, decoder));
-            } catch (Exception e) {
-                throw new AssertionError("unreadable record in " + topic, e);
-            }
-        }
-        return values;
-    }
-
-    static ProducerRecord<byte[], byte[]> avroRecord(String topic, String id, byte[] image) throws Exception {
-        ImageEvent event = ImageEvent.newBuilder()
-                .setEventId(id)
-                .setEventTime(Instant.now())
-                .setImageBytes(ByteBuffer.wrap(image))
-                .build();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
-        new SpecificDatumWriter<>(ImageEvent.class).write(event, encoder);
-        encoder.flush();
-        return new ProducerRecord<>(topic, bytes(id), out.toByteArray());
-    }
-
     private static byte[] randomBytes(int size) {
         byte[] bytes = new byte[size];
         new Random(42).nextBytes(bytes);
         return bytes;
-    }
-
-    private static byte[] bytes(String text) {
-        return text.getBytes(StandardCharsets.UTF_8);
     }
 }

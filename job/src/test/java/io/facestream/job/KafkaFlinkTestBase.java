@@ -1,12 +1,19 @@
 package io.facestream.job;
 
+import io.facestream.avro.ImageEvent;
 import io.facestream.kafka.EmbeddedKafkaBroker;
+import io.facestream.schemas.AvroCodec;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MetricOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
@@ -111,5 +118,32 @@ public abstract class KafkaFlinkTestBase {
             }
         }
         return records;
+    }
+
+    /** The Avro records committed in {@code topic} when called (see {@link #consumeCommitted}). */
+    protected static <T extends SpecificRecord> List<T> read(String topic, Class<T> type) {
+        List<T> values = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> record : consumeCommitted(topic)) {
+            try {
+                values.add(AvroCodec.decode(record.value(), type));
+            } catch (IOException | RuntimeException e) {
+                throw new AssertionError("unreadable record in " + topic, e);
+            }
+        }
+        return values;
+    }
+
+    /** An image event with these bytes, keyed by its id. */
+    protected static ProducerRecord<byte[], byte[]> avroRecord(String topic, String id, byte[] image) {
+        ImageEvent event = ImageEvent.newBuilder()
+                .setEventId(id)
+                .setEventTime(Instant.now())
+                .setImageBytes(ByteBuffer.wrap(image))
+                .build();
+        return new ProducerRecord<>(topic, bytes(id), AvroCodec.encode(event));
+    }
+
+    protected static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
     }
 }
