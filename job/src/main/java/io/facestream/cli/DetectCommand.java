@@ -2,9 +2,9 @@ package io.facestream.cli;
 
 import com.google.gson.Gson;
 import com.google.gson.JsonObject;
-import io.facestream.detect.FaceDetector;
 import io.facestream.detect.ImageDetections;
 import io.facestream.detect.ImageRejectedException;
+import io.facestream.detect.ImageTask;
 import io.facestream.detect.InferencePool;
 import io.facestream.output.DetectionJson;
 import io.facestream.output.WiderFaceWriter;
@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -78,7 +79,7 @@ final class DetectCommand implements Callable<Integer> {
             out.printf("Detecting faces in %d image(s) with %s, %d thread(s)%n", images.size(), pool.detector().modelName(), threads);
             List<Future<Outcome>> outcomes = new ArrayList<>();
             for (ImageFiles.ImageFile image : images) {
-                outcomes.add(pool.submit(session -> detect(session, image.path())));
+                outcomes.add(detect(pool, image.path()));
             }
             int progressStep = Math.max(1, images.size() / 20);
             for (int i = 0; i < images.size(); i++) {
@@ -118,13 +119,33 @@ final class DetectCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static Outcome detect(FaceDetector.Session session, Path path) {
-        try {
-            return new Outcome(session.detect(Files.readAllBytes(path), null), null, null);
-        } catch (ImageRejectedException e) {
-            return new Outcome(null, e.reason().name(), e.getMessage());
-        } catch (IOException e) {
-            return new Outcome(null, "UNREADABLE_FILE", "could not read the file: " + e.getMessage());
-        }
+    private static Future<Outcome> detect(InferencePool pool, Path path) {
+        CompletableFuture<Outcome> outcome = new CompletableFuture<>();
+        pool.detect(new ImageTask() {
+            @Override
+            public byte[] encodedImage() throws IOException {
+                return Files.readAllBytes(path);
+            }
+
+            @Override
+            public String contentType() {
+                return null;
+            }
+
+            @Override
+            public void detected(ImageDetections detections, long startedNanos) {
+                outcome.complete(new Outcome(detections, null, null));
+            }
+
+            @Override
+            public void failed(Throwable failure, long startedNanos) {
+                outcome.complete(failure instanceof ImageRejectedException rejected
+                        ? new Outcome(null, rejected.reason().name(), rejected.getMessage())
+                        : failure instanceof IOException
+                        ? new Outcome(null, "UNREADABLE_FILE", "could not read the file: " + failure.getMessage())
+                        : new Outcome(null, "INFERENCE_FAILED", "detection failed unexpectedly: " + failure));
+            }
+        });
+        return outcome;
     }
 }

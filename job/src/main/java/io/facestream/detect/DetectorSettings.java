@@ -13,12 +13,13 @@ import java.util.List;
  */
 public final class DetectorSettings implements Serializable {
 
-    private static final long serialVersionUID = 2L;
+    private static final long serialVersionUID = 3L;
 
     public static final float DEFAULT_SCORE_THRESHOLD = 0.5f;
     public static final long DEFAULT_MAX_IMAGE_BYTES = 16L * 1024 * 1024;
     /** 64 megapixels: a 8000x8000 photo passes, a decompression bomb does not. */
     public static final long DEFAULT_MAX_IMAGE_PIXELS = 64_000_000L;
+    public static final int MAX_BATCH_LIMIT = 64;
 
     private final String modelPath;
     private final ModelDescriptor model;
@@ -29,6 +30,7 @@ public final class DetectorSettings implements Serializable {
     private final long maxImagePixels;
     private final int intraOpThreads;
     private final int gpu;
+    private final int maxBatch;
 
     private DetectorSettings(Builder b, ModelDescriptor model, SizePolicy size) {
         this.modelPath = b.modelPath == null ? null : b.modelPath.toString();
@@ -40,6 +42,7 @@ public final class DetectorSettings implements Serializable {
         this.maxImagePixels = b.maxImagePixels;
         this.intraOpThreads = b.intraOpThreads;
         this.gpu = b.gpu;
+        this.maxBatch = b.maxBatch;
     }
 
     public static Builder builder() {
@@ -88,6 +91,11 @@ public final class DetectorSettings implements Serializable {
         return gpu;
     }
 
+    /** The most waiting images an inference thread runs through the model in one call; 1 = one at a time. */
+    public int maxBatch() {
+        return maxBatch;
+    }
+
     public static final class Builder {
         private Path modelPath;
         private String modelType;
@@ -99,6 +107,7 @@ public final class DetectorSettings implements Serializable {
         private long maxImagePixels = DEFAULT_MAX_IMAGE_PIXELS;
         private int intraOpThreads = 1;
         private int gpu = -1;
+        private int maxBatch = 1;
 
         /** The ONNX file; null (the default) for the shipped insightface-mnet025-v2 model. */
         public Builder modelPath(Path modelPath) {
@@ -181,6 +190,16 @@ public final class DetectorSettings implements Serializable {
             return this;
         }
 
+        /**
+         * Dynamic micro-batching: an inference thread takes up to this many of the images waiting
+         * for it and runs those of one input size through the model in one call. 1 (the default)
+         * runs every image alone; on a CPU batches do not pay (BENCHMARKS.md), on a GPU they may.
+         */
+        public Builder maxBatch(int maxBatch) {
+            this.maxBatch = maxBatch;
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming every invalid setting and what to do */
         public DetectorSettings build() {
             List<String> problems = new ArrayList<>();
@@ -224,6 +243,9 @@ public final class DetectorSettings implements Serializable {
             }
             if (gpu < -1) {
                 problems.add("--device: choose cpu, gpu or gpu:N");
+            }
+            if (maxBatch < 1 || maxBatch > MAX_BATCH_LIMIT) {
+                problems.add("--max-batch " + maxBatch + ": must be between 1 (no batching) and " + MAX_BATCH_LIMIT);
             }
             if (intraOpThreads < 1) {
                 problems.add("intra-op threads " + intraOpThreads + ": must be at least 1");

@@ -4,21 +4,21 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.Callable;
-import java.util.concurrent.Future;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
-import java.util.function.Function;
 
 /**
  * One model and a fixed number of inference threads, each with its own session (a DJL predictor
  * is not thread-safe): what every user of the detector holds, the job's async function per
  * subtask, the SQL function per subtask and the detect command per run. Callers hand work over
- * and never block on it.
+ * and never block on it. Images handed over with {@link #detect} wait in one queue; a free
+ * inference thread takes up to the settings' {@code maxBatch} of them at once (dynamic
+ * micro-batching: a batch is whatever is waiting, nothing waits for a batch to fill).
  */
 public final class InferencePool implements AutoCloseable {
 
@@ -26,9 +26,12 @@ public final class InferencePool implements AutoCloseable {
     private final ThreadPoolExecutor threads;
     private final List<FaceDetector.Session> opened = Collections.synchronizedList(new ArrayList<>());
     private final ThreadLocal<FaceDetector.Session> sessions;
+    private final Queue<ImageTask> waiting = new ConcurrentLinkedQueue<>();
+    private final int maxBatch;
 
     private InferencePool(FaceDetector detector, int threadCount, String threadName) {
         this.detector = detector;
+        this.maxBatch = detector.settings().maxBatch();
         this.sessions = ThreadLocal.withInitial(() -> {
             FaceDetector.Session session = detector.newSession();
             opened.add(session);
@@ -53,18 +56,31 @@ public final class InferencePool implements AutoCloseable {
     }
 
     /**
-     * Runs the task on an inference thread with that thread's session.
+     * Detects faces in the task's image on an inference thread, possibly in one model call with
+     * other waiting images; the task's callbacks run there.
      *
      * @throws RejectedExecutionException once the pool is closing
      */
-    public void execute(Consumer<FaceDetector.Session> task) {
-        threads.execute(() -> task.accept(sessions.get()));
+    public void detect(ImageTask task) {
+        waiting.add(task);
+        try {
+            // One drain per task: a drain that finds the queue emptied by an earlier one's batch ends at once.
+            threads.execute(this::detectWaiting);
+        } catch (RejectedExecutionException e) {
+            waiting.remove(task);
+            throw e;
+        }
     }
 
-    /** Like {@link #execute}, for a task with a result. */
-    public <T> Future<T> submit(Function<FaceDetector.Session, T> task) {
-        Callable<T> call = () -> task.apply(sessions.get());
-        return threads.submit(call);
+    private void detectWaiting() {
+        List<ImageTask> batch = new ArrayList<>(maxBatch);
+        ImageTask task;
+        while (batch.size() < maxBatch && (task = waiting.poll()) != null) {
+            batch.add(task);
+        }
+        if (!batch.isEmpty()) {
+            sessions.get().detect(batch);
+        }
     }
 
     /** Stops the threads (waiting for a running detection to end), then closes the sessions and the model. */

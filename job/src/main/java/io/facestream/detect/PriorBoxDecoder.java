@@ -25,12 +25,15 @@ final class PriorBoxDecoder implements HeadDecoder {
     }
 
     @Override
-    public List<DetectedFace> decode(NDList outputs, int tensorWidth, int tensorHeight, float scoreThreshold) {
-        // Read in place from the one copy DJL makes of each output (toFloatArray would make a second).
-        FloatBuffer loc = HeadDecoder.output(outputs, "loc", HINT).toByteBuffer().asFloatBuffer();
-        FloatBuffer conf = HeadDecoder.output(outputs, "conf", HINT).toByteBuffer().asFloatBuffer();
-        FloatBuffer landms = HeadDecoder.output(outputs, "landms", HINT).toByteBuffer().asFloatBuffer();
-        return decode(loc, conf, landms, tensorWidth, tensorHeight, scoreThreshold);
+    public List<List<DetectedFace>> decode(NDList outputs, int batchSize, int tensorWidth, int tensorHeight, float scoreThreshold) {
+        List<FloatBuffer> loc = HeadDecoder.perImage(HeadDecoder.output(outputs, "loc", HINT), batchSize);
+        List<FloatBuffer> conf = HeadDecoder.perImage(HeadDecoder.output(outputs, "conf", HINT), batchSize);
+        List<FloatBuffer> landms = HeadDecoder.perImage(HeadDecoder.output(outputs, "landms", HINT), batchSize);
+        List<List<DetectedFace>> faces = new ArrayList<>(batchSize);
+        for (int i = 0; i < batchSize; i++) {
+            faces.add(decode(loc.get(i), conf.get(i), landms.get(i), tensorWidth, tensorHeight, scoreThreshold));
+        }
+        return faces;
     }
 
     List<DetectedFace> decode(FloatBuffer loc, FloatBuffer conf, FloatBuffer landms, int width, int height, float scoreThreshold) {

@@ -5,16 +5,19 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.translate.NoBatchifyTranslator;
 import ai.djl.translate.TranslatorContext;
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
 /**
- * Pre- and post-processing of one model pass, as the model's descriptor says: write the image
+ * Pre- and post-processing of one model call, as the model's descriptor says: write the images
  * into the input tensor, decode the heads, threshold, clip, top-k, NMS, top-k and map back to
- * image pixels. Holds reusable buffers, so it belongs to one predictor (one inference thread).
+ * image pixels. A call is one image, or a batch of images whose plans share a tensor size (the
+ * translator stacks them itself, straight into its reused buffer). Holds reusable buffers, so it
+ * belongs to one predictor (one inference thread).
  */
-final class RetinaFaceTranslator implements NoBatchifyTranslator<RetinaFaceTranslator.Pass, Detections> {
+final class RetinaFaceTranslator implements NoBatchifyTranslator<List<RetinaFaceTranslator.Pass>, List<Detections>> {
 
     /** One image through the model at one input plan. */
     record Pass(DecodedImage image, SizePolicy.InputPlan plan) {}
@@ -38,23 +41,49 @@ final class RetinaFaceTranslator implements NoBatchifyTranslator<RetinaFaceTrans
     }
 
     @Override
-    public NDList processInput(TranslatorContext ctx, Pass pass) {
+    public NDList processInput(TranslatorContext ctx, List<Pass> passes) {
         long started = System.nanoTime();
-        SizePolicy.InputPlan plan = pass.plan();
-        NDArray input = ctx.getNDManager().create(writer.write(pass.image(), plan),
-                new Shape(1, 3, plan.tensorHeight(), plan.tensorWidth()));
-        ctx.setAttachment(PASS, pass);
+        SizePolicy.InputPlan plan = passes.get(0).plan();
+        FloatBuffer tensor = null;
+        for (int i = 0; i < passes.size(); i++) {
+            SizePolicy.InputPlan own = passes.get(i).plan();
+            if (own.tensorWidth() != plan.tensorWidth() || own.tensorHeight() != plan.tensorHeight()) {
+                throw new IllegalArgumentException("A batch needs one tensor size: " + own + " after " + plan);
+            }
+            tensor = writer.write(passes.get(i).image(), own, i, passes.size());
+        }
+        NDArray input = ctx.getNDManager().create(tensor,
+                new Shape(passes.size(), 3, plan.tensorHeight(), plan.tensorWidth()));
+        ctx.setAttachment(PASS, passes);
         ctx.setAttachment(STARTED, started);
         ctx.setAttachment(PREPARED, System.nanoTime());
         return new NDList(input);
     }
 
+    /** The stage times are the whole call's: what each image of a batch waited for. */
     @Override
-    public Detections processOutput(TranslatorContext ctx, NDList outputs) {
+    public List<Detections> processOutput(TranslatorContext ctx, NDList outputs) {
         long inferred = System.nanoTime();
-        Pass pass = (Pass) ctx.getAttachment(PASS);
-        SizePolicy.InputPlan plan = pass.plan();
-        List<DetectedFace> candidates = decoder.decode(outputs, plan.tensorWidth(), plan.tensorHeight(), scoreThreshold);
+        @SuppressWarnings("unchecked")
+        List<Pass> passes = (List<Pass>) ctx.getAttachment(PASS);
+        SizePolicy.InputPlan tensorPlan = passes.get(0).plan();
+        List<List<DetectedFace>> decoded = decoder.decode(outputs, passes.size(), tensorPlan.tensorWidth(),
+                tensorPlan.tensorHeight(), scoreThreshold);
+        List<List<DetectedFace>> perImage = new ArrayList<>(passes.size());
+        for (int i = 0; i < passes.size(); i++) {
+            perImage.add(faces(decoded.get(i), passes.get(i).plan()));
+        }
+        long started = (Long) ctx.getAttachment(STARTED);
+        long prepared = (Long) ctx.getAttachment(PREPARED);
+        long finished = System.nanoTime();
+        List<Detections> detections = new ArrayList<>(passes.size());
+        for (List<DetectedFace> faces : perImage) {
+            detections.add(new Detections(faces, prepared - started, inferred - prepared, finished - inferred));
+        }
+        return detections;
+    }
+
+    private List<DetectedFace> faces(List<DetectedFace> candidates, SizePolicy.InputPlan plan) {
         if (model.clipBoxes) {
             List<DetectedFace> clipped = new ArrayList<>(candidates.size());
             for (DetectedFace face : candidates) {
@@ -66,9 +95,7 @@ final class RetinaFaceTranslator implements NoBatchifyTranslator<RetinaFaceTrans
         for (DetectedFace face : suppress(candidates, model, nmsThreshold)) {
             faces.add(face.unscale(plan.scale()));
         }
-        long started = (Long) ctx.getAttachment(STARTED);
-        long prepared = (Long) ctx.getAttachment(PREPARED);
-        return new Detections(faces, prepared - started, inferred - prepared, System.nanoTime() - inferred);
+        return faces;
     }
 
     /** The reference pipelines' order: best pre-NMS candidates, NMS, best post-NMS faces. */

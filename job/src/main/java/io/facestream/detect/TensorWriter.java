@@ -16,7 +16,8 @@ import org.opencv.imgproc.Imgproc;
  * runs in OpenCV's vectorised native code, straight into a reused direct buffer that the channel
  * planes are OpenCV matrices over (a Java loop over the pixels was the job's hottest Java code).
  * The buffers are reused from image to image (fresh native pages cost more than the copy), so one
- * writer belongs to one inference thread.
+ * writer belongs to one inference thread. A batch of images of one tensor size is written image
+ * after image into one buffer, the model's N x 3 x H x W layout.
  */
 final class TensorWriter implements AutoCloseable {
 
@@ -26,6 +27,7 @@ final class TensorWriter implements AutoCloseable {
     private final Mat resized = new Mat();
     private final Mat channel = new Mat();
     private ByteBuffer tensor = ByteBuffer.allocateDirect(0);
+    /** Three channel planes per batch slot, slot after slot. */
     private Mat[] planes = new Mat[0];
     private int tensorWidth;
     private int tensorHeight;
@@ -39,6 +41,15 @@ final class TensorWriter implements AutoCloseable {
 
     /** Returns the tensor (3 x tensorHeight x tensorWidth floats), valid until the next call. */
     FloatBuffer write(DecodedImage image, SizePolicy.InputPlan plan) {
+        return write(image, plan, 0, 1);
+    }
+
+    /**
+     * Writes the image into slot {@code index} of a batch of {@code count} images that share the
+     * plan's tensor size, and returns the whole batch's tensor (count x 3 x tensorHeight x
+     * tensorWidth floats), valid until a call for another tensor size or a larger batch.
+     */
+    FloatBuffer write(DecodedImage image, SizePolicy.InputPlan plan, int index, int count) {
         Mat source = image.bgr();
         int width = plan.resizedWidth();
         int height = plan.resizedHeight();
@@ -46,11 +57,11 @@ final class TensorWriter implements AutoCloseable {
             Imgproc.resize(source, resized, new Size(width, height), 0, 0, Imgproc.INTER_LINEAR);
             source = resized;
         }
-        preparePlanes(plan.tensorWidth(), plan.tensorHeight());
+        preparePlanes(plan.tensorWidth(), plan.tensorHeight(), count);
         for (int c = 0; c < 3; c++) {
             double inverseStd = 1.0 / std[c];
             double offset = -mean[c] * inverseStd;
-            Mat plane = planes[c];
+            Mat plane = planes[3 * index + c];
             Core.extractChannel(source, channel, sourceChannel[c]);
             Mat imageArea = plane.submat(0, height, 0, width);
             // convertTo writes into the sub-matrix in place: it already has the target's size and type.
@@ -64,21 +75,21 @@ final class TensorWriter implements AutoCloseable {
                 fill(plane.submat(height, tensorHeight, 0, tensorWidth), padding);
             }
         }
-        return tensor.asFloatBuffer().slice(0, 3 * tensorWidth * tensorHeight);
+        return tensor.asFloatBuffer().slice(0, count * 3 * tensorWidth * tensorHeight);
     }
 
-    private void preparePlanes(int width, int height) {
-        if (width == tensorWidth && height == tensorHeight) {
+    private void preparePlanes(int width, int height, int count) {
+        if (width == tensorWidth && height == tensorHeight && planes.length >= 3 * count) {
             return;
         }
         releasePlanes();
         int planeBytes = width * height * Float.BYTES;
-        if (tensor.capacity() < 3 * planeBytes) {
-            tensor = ByteBuffer.allocateDirect(3 * planeBytes).order(ByteOrder.nativeOrder());
+        if (tensor.capacity() < 3 * count * planeBytes) {
+            tensor = ByteBuffer.allocateDirect(3 * count * planeBytes).order(ByteOrder.nativeOrder());
         }
-        planes = new Mat[3];
-        for (int c = 0; c < 3; c++) {
-            planes[c] = new Mat(height, width, CvType.CV_32FC1, tensor.slice(c * planeBytes, planeBytes));
+        planes = new Mat[3 * count];
+        for (int p = 0; p < planes.length; p++) {
+            planes[p] = new Mat(height, width, CvType.CV_32FC1, tensor.slice(p * planeBytes, planeBytes));
         }
         tensorWidth = width;
         tensorHeight = height;

@@ -6,6 +6,7 @@ import io.facestream.avro.ModelInfo;
 import io.facestream.detect.FaceDetector;
 import io.facestream.detect.ImageDetections;
 import io.facestream.detect.ImageRejectedException;
+import io.facestream.detect.ImageTask;
 import io.facestream.detect.InferencePool;
 import io.facestream.schemas.AvroTrust;
 import java.util.List;
@@ -56,20 +57,55 @@ public class FaceDetectionFunction extends RichAsyncFunction<SourcedImageEvent, 
             resultFuture.complete(List.of(deadLetter(input, input.parseFailure, input.parseFailureMessage)));
             return;
         }
-        long received = System.nanoTime();
         imagesInFlight.incrementAndGet();
         try {
-            inferencePool.execute(session -> {
-                try {
-                    resultFuture.complete(List.of(detect(session, input, received)));
-                } finally {
-                    imagesInFlight.decrementAndGet();
-                }
-            });
+            inferencePool.detect(new EventDetection(input, resultFuture, System.nanoTime()));
         } catch (RejectedExecutionException e) {
             imagesInFlight.decrementAndGet();
             // Only while closing; the event is replayed from the last checkpoint.
             resultFuture.completeExceptionally(e);
+        }
+    }
+
+    /** One event's image in the inference pool; completes the event's future on the inference thread. */
+    private final class EventDetection implements ImageTask {
+        private final SourcedImageEvent input;
+        private final ResultFuture<DetectionOutcome> resultFuture;
+        private final long receivedNanos;
+
+        EventDetection(SourcedImageEvent input, ResultFuture<DetectionOutcome> resultFuture, long receivedNanos) {
+            this.input = input;
+            this.resultFuture = resultFuture;
+            this.receivedNanos = receivedNanos;
+        }
+
+        @Override
+        public byte[] encodedImage() throws ImageRejectedException {
+            checkEvent(input.event);
+            return imageBytes(input.event);
+        }
+
+        @Override
+        public String contentType() {
+            return input.event.getContentType();
+        }
+
+        @Override
+        public void detected(ImageDetections detections, long startedNanos) {
+            complete(outcome(input, detections, startedNanos - receivedNanos, System.nanoTime() - receivedNanos));
+        }
+
+        @Override
+        public void failed(Throwable failure, long startedNanos) {
+            complete(failureOutcome(input, failure));
+        }
+
+        private void complete(DetectionOutcome outcome) {
+            try {
+                resultFuture.complete(List.of(outcome));
+            } finally {
+                imagesInFlight.decrementAndGet();
+            }
         }
     }
 
@@ -80,21 +116,21 @@ public class FaceDetectionFunction extends RichAsyncFunction<SourcedImageEvent, 
                 settings.timeout().toMillis()))));
     }
 
-    DetectionOutcome detect(FaceDetector.Session session, SourcedImageEvent input, long receivedNanos) {
-        long started = System.nanoTime();
-        ImageEvent event = input.event;
+    DetectionOutcome outcome(SourcedImageEvent input, ImageDetections detections, long queueNanos, long totalNanos) {
         try {
-            checkEvent(event);
-            ImageDetections detections = session.detect(imageBytes(event), event.getContentType());
-            return DetectionOutcome.of(Results.of(event, input.source, modelInfo, detections,
-                    started - receivedNanos, System.nanoTime() - receivedNanos));
-        } catch (ImageRejectedException e) {
-            return deadLetter(input, e.reason(), e.getMessage());
-        } catch (RuntimeException | LinkageError e) {
-            LOG.warn("Detection failed for event {}", input.eventIdOrNull(), e);
-            return deadLetter(input, DeadLetterReason.INFERENCE_FAILED, "Detection failed unexpectedly: " + e
-                    + ". The event is kept here; report it if valid images fail.");
+            return DetectionOutcome.of(Results.of(input.event, input.source, modelInfo, detections, queueNanos, totalNanos));
+        } catch (RuntimeException e) {
+            return failureOutcome(input, e);
         }
+    }
+
+    DetectionOutcome failureOutcome(SourcedImageEvent input, Throwable failure) {
+        if (failure instanceof ImageRejectedException rejected) {
+            return deadLetter(input, rejected.reason(), rejected.getMessage());
+        }
+        LOG.warn("Detection failed for event {}", input.eventIdOrNull(), failure);
+        return deadLetter(input, DeadLetterReason.INFERENCE_FAILED, "Detection failed unexpectedly: " + failure
+                + ". The event is kept here; report it if valid images fail.");
     }
 
     private static void checkEvent(ImageEvent event) throws ImageRejectedException {

@@ -5,6 +5,7 @@ import io.facestream.detect.DetectedFace;
 import io.facestream.detect.FaceDetector;
 import io.facestream.detect.ImageDetections;
 import io.facestream.detect.ImageRejectedException;
+import io.facestream.detect.ImageTask;
 import io.facestream.detect.InferencePool;
 import java.util.Collection;
 import java.util.List;
@@ -91,10 +92,30 @@ public class DetectFaces extends AsyncTableFunction<Row> implements SpecializedF
     public void eval(CompletableFuture<Collection<Row>> result, byte[] image) {
         result.completeOnTimeout(timedOut, timeoutMillis, TimeUnit.MILLISECONDS);
         try {
-            inferencePool.execute(session -> {
-                // A call that timed out while queued has its row already; skip the work.
-                if (!result.isDone()) {
-                    result.complete(List.of(detect(session, image)));
+            inferencePool.detect(new ImageTask() {
+                @Override
+                public byte[] encodedImage() throws ImageRejectedException {
+                    // A call that timed out while queued has its row already; skip the work.
+                    if (result.isDone()) {
+                        throw new ImageRejectedException(DeadLetterReason.TIMEOUT, "timed out while waiting");
+                    }
+                    return image;
+                }
+
+                @Override
+                public String contentType() {
+                    return null;
+                }
+
+                @Override
+                public void detected(ImageDetections detections, long startedNanos) {
+                    Row[] faces = detections.faces().stream().map(DetectFaces::faceRow).toArray(Row[]::new);
+                    result.complete(List.of(Row.of(faces, detections.width(), detections.height(), null, null)));
+                }
+
+                @Override
+                public void failed(Throwable failure, long startedNanos) {
+                    result.complete(List.of(failureRow(failure)));
                 }
             });
         } catch (RejectedExecutionException e) {
@@ -103,18 +124,13 @@ public class DetectFaces extends AsyncTableFunction<Row> implements SpecializedF
         }
     }
 
-    private Row detect(FaceDetector.Session session, byte[] image) {
-        try {
-            ImageDetections detections = session.detect(image, null);
-            Row[] faces = detections.faces().stream().map(DetectFaces::faceRow).toArray(Row[]::new);
-            return Row.of(faces, detections.width(), detections.height(), null, null);
-        } catch (ImageRejectedException e) {
-            return error(e.reason(), e.getMessage());
-        } catch (RuntimeException | LinkageError e) {
-            LOG.warn("detect_faces failed on an image", e);
-            return error(DeadLetterReason.INFERENCE_FAILED, "Detection failed unexpectedly: " + e
-                    + ". Report it if valid images fail.");
+    private static Row failureRow(Throwable failure) {
+        if (failure instanceof ImageRejectedException rejected) {
+            return error(rejected.reason(), rejected.getMessage());
         }
+        LOG.warn("detect_faces failed on an image", failure);
+        return error(DeadLetterReason.INFERENCE_FAILED, "Detection failed unexpectedly: " + failure
+                + ". Report it if valid images fail.");
     }
 
     static Row faceRow(DetectedFace face) {

@@ -6,6 +6,7 @@ import io.facestream.avro.DeadLetter;
 import io.facestream.avro.DeadLetterReason;
 import io.facestream.avro.FaceDetectionResult;
 import io.facestream.avro.ImageEvent;
+import io.facestream.detect.DetectedFace;
 import io.facestream.detect.DetectorSettings;
 import io.facestream.detect.GoldenDetections;
 import java.nio.ByteBuffer;
@@ -14,6 +15,8 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
@@ -50,6 +53,33 @@ class FaceDetectionApiIT extends KafkaFlinkTestBase {
         assertThat(deadLetterList).extracting(DeadLetter::getReason)
                 .containsExactlyInAnyOrder(DeadLetterReason.MISSING_IMAGE, DeadLetterReason.MISSING_EVENT_ID,
                         DeadLetterReason.IMAGE_URI_NOT_ALLOWED);
+    }
+
+    @Test
+    void microBatchingFindsTheGoldenFacesAndKeepsBadImagesApart() throws Exception {
+        Map<String, GoldenDetections.Image> golden = GoldenDetections.load();
+        List<ImageEvent> events = new ArrayList<>();
+        for (String photo : golden.keySet()) {
+            events.add(event(photo, Files.readAllBytes(GoldenDetections.testdata().resolve(photo)), null));
+        }
+        events.add(3, event("truncated", new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, 0, 1, 2}, null));
+        FaceDetectionSettings settings = FaceDetectionSettings.builder()
+                .detector(DetectorSettings.builder().maxBatch(4).build()).build();
+        assertThat(settings.capacity()).isEqualTo(8);
+
+        Outcomes outcomes = detect(events, settings, 1);
+
+        assertThat(outcomes.deadLetters()).extracting(DeadLetter::getEventId, DeadLetter::getReason)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("truncated", DeadLetterReason.CORRUPT_IMAGE));
+        assertThat(outcomes.results()).extracting(FaceDetectionResult::getEventId).containsExactlyInAnyOrderElementsOf(golden.keySet());
+        for (FaceDetectionResult result : outcomes.results()) {
+            List<DetectedFace> faces = result.getFaces().stream().map(Results::fromAvro).toList();
+            assertThat(GoldenDetections.disagreements(result.getEventId(), golden.get(result.getEventId()).faces(), faces)).isEmpty();
+        }
+        // Images that went through the model in one call share its stage times.
+        Map<List<Long>, Long> resultsPerModelCall = outcomes.results().stream().collect(Collectors.groupingBy(
+                r -> List.of(r.getTimings().getPreprocessMicros(), r.getTimings().getInferenceMicros()), Collectors.counting()));
+        assertThat(resultsPerModelCall.values()).as("results per model call").anySatisfy(count -> assertThat(count).isBetween(2L, 4L));
     }
 
     private record Outcomes(List<FaceDetectionResult> results, List<DeadLetter> deadLetters) {}
