@@ -23,8 +23,9 @@ import org.opencv.imgproc.Imgproc;
  * with its own session (predictor) and one ONNX Runtime thread.
  *
  * java -cp job/target/facestream.jar job/bench/DetectorBench.java frames TESTDATA_DIR OUT_DIR COUNT
- * java -cp job/target/facestream.jar job/bench/DetectorBench.java run FRAMES_DIR [IMAGES_PER_THREAD] [SIZE_POLICY]
+ * java -cp job/target/facestream.jar job/bench/DetectorBench.java run FRAMES_DIR [IMAGES_PER_THREAD] [SIZE_POLICY] [THREADS,...]
  * java -cp job/target/facestream.jar job/bench/DetectorBench.java levers FRAMES_DIR [IMAGES]
+ * java -cp job/target/facestream.jar job/bench/DetectorBench.java microbatch FRAMES_DIR [IMAGES] [SIZE_POLICY]
  */
 public class DetectorBench {
 
@@ -51,14 +52,19 @@ public class DetectorBench {
             batching(images / 5);
             return;
         }
+        if (args[0].equals("microbatch")) {
+            microBatching(frames, args.length > 2 ? Integer.parseInt(args[2]) : 600, args.length > 3 ? args[3] : "letterbox:640");
+            return;
+        }
         int perThread = args.length > 2 ? Integer.parseInt(args[2]) : 150;
         String size = args.length > 3 ? args[3] : "letterbox:640";
+        int[] threadCounts = java.util.Arrays.stream((args.length > 4 ? args[4] : "1,2").split(",")).mapToInt(Integer::parseInt).toArray();
         DetectorSettings settings = DetectorSettings.builder().size(size).build();
         System.out.printf("method: %d distinct 1920x1080 JPEG frames (%d KB average), size policy %s; per thread 20 warm-up "
                 + "images then %d timed; time per image = decode + pre-processing + model + post-processing%n",
                 frames.size(), frames.stream().mapToInt(f -> f.length).sum() / frames.size() / 1024, size, perThread);
         try (FaceDetector detector = FaceDetector.load(settings)) {
-            for (int threads : new int[] {1, 2}) {
+            for (int threads : threadCounts) {
                 run(detector, frames, threads, perThread);
             }
         }
@@ -173,6 +179,65 @@ public class DetectorBench {
                         }
                     }
                     System.out.printf("model only, batch %d, one ONNX Runtime thread: %.1f ms per image%n", batch, median(times, 0));
+                }
+            }
+        }
+    }
+
+    /**
+     * Dynamic micro-batching as the job uses it: an InferencePool with two inference threads (one
+     * ONNX Runtime thread each) and up to 2 x threads x maxBatch images in flight (the job's
+     * default async capacity), maxBatch 1, 2 and 4 in turn, twice.
+     */
+    private static void microBatching(List<byte[]> frames, int images, String size) throws Exception {
+        int threads = 2;
+        System.out.printf("method: InferencePool with %d inference threads, %s, %d images after 40 warm-up per setting, "
+                + "in flight 2 x threads x maxBatch; settings interleaved, two rounds%n", threads, size, images);
+        for (int round = 0; round < 2; round++) {
+            for (int maxBatch : new int[] {1, 2, 4}) {
+                DetectorSettings settings = DetectorSettings.builder().size(size).maxBatch(maxBatch).build();
+                try (io.facestream.detect.InferencePool pool = io.facestream.detect.InferencePool.load(settings, threads, "bench")) {
+                    java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(2 * threads * maxBatch);
+                    List<long[]> latencies = Collections.synchronizedList(new ArrayList<>());
+                    java.util.Map<Long, Integer> batchSizes = new java.util.concurrent.ConcurrentHashMap<>();
+                    long windowStart = 0;
+                    for (int i = 0; i < images + 40; i++) {
+                        if (i == 40) {
+                            inFlight.acquire(2 * threads * maxBatch);
+                            inFlight.release(2 * threads * maxBatch);
+                            latencies.clear();
+                            batchSizes.clear();
+                            windowStart = System.nanoTime();
+                        }
+                        inFlight.acquire();
+                        byte[] frame = frames.get(i % frames.size());
+                        long handedOver = System.nanoTime();
+                        pool.detect(new io.facestream.detect.ImageTask() {
+                            public byte[] encodedImage() {
+                                return frame;
+                            }
+
+                            public String contentType() {
+                                return "image/jpeg";
+                            }
+
+                            public void detected(ImageDetections d, long startedNanos) {
+                                latencies.add(new long[] {System.nanoTime() - handedOver});
+                                batchSizes.merge(startedNanos, 1, Integer::sum);
+                                inFlight.release();
+                            }
+
+                            public void failed(Throwable failure, long startedNanos) {
+                                failure.printStackTrace();
+                                inFlight.release();
+                            }
+                        });
+                    }
+                    inFlight.acquire(2 * threads * maxBatch);
+                    double seconds = (System.nanoTime() - windowStart) / 1e9;
+                    double meanBatch = batchSizes.values().stream().mapToInt(Integer::intValue).average().orElse(0);
+                    System.out.printf("round %d, maxBatch %d: %.1f images/s; latency median %.1f ms, p95 %.1f ms; mean batch %.2f%n",
+                            round + 1, maxBatch, images / seconds, median(latencies, 0), percentile(latencies, 0, 0.95), meanBatch);
                 }
             }
         }

@@ -3,9 +3,12 @@
 # stack (Kafka broker, JobManager, one TaskManager with two slots; parallelism 2), on 1920x1080 JPEG
 # frames made from the test photos. Usage, from the repository root after `mvn -B verify`:
 #   job/bench/performance.sh [FULL_LOAD_EVENTS] [HALF_LOAD_SECONDS] [SIZE_POLICY]
+# Each job run is preceded by a two-thread detector run on the same (idle) machine, so that every
+# job figure has its own detector figure: the job/detector ratio is taken per run, and its median
+# reported with the medians of both (this machine's speed drifts by 10 % and more within an hour).
 # Extra flags for the job (e.g. --capacity 4) can be given in JOB_FLAGS, the checkpoint interval in
 # CHECKPOINT_INTERVAL (default 1s), the number of job runs in RUNS (default 3); SKIP_DETECTOR=1 runs
-# the job part only.
+# the job part only, SKIP_LEVERS=1 leaves out the one-thread lever measurements.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 count=${1:-1500}
@@ -23,14 +26,22 @@ trap 'deploy/local/stack.sh clean >/dev/null; rm -rf "$work"' EXIT
 
 java -cp job/target/facestream.jar job/bench/DetectorBench.java frames testdata "$work/frames" 16
 if [ -z "${SKIP_DETECTOR:-}" ]; then
-echo "== detector in-process"
-java -cp job/target/facestream.jar job/bench/DetectorBench.java run "$work/frames" 150 "$size"
+echo "== detector in-process, 1 thread"
+java -cp job/target/facestream.jar job/bench/DetectorBench.java run "$work/frames" 150 "$size" 1
+fi
+if [ -z "${SKIP_DETECTOR:-}${SKIP_LEVERS:-}" ]; then
 echo "== levers, one thread"
 java -cp job/target/facestream.jar job/bench/DetectorBench.java levers "$work/frames" 100
+echo "== dynamic micro-batching, two inference threads"
+java -cp job/target/facestream.jar job/bench/DetectorBench.java microbatch "$work/frames" 600 "$size"
 fi
 
 runs=${RUNS:-3}
 for run in $(seq 1 "$runs"); do
+if [ -z "${SKIP_DETECTOR:-}" ]; then
+echo "== detector in-process, 2 threads, before job run $run"
+java -cp job/target/facestream.jar job/bench/DetectorBench.java run "$work/frames" 400 "$size" 2 | tee -a "$work/detector-results.txt"
+fi
 echo "== whole job on the local stack, run $run of $runs"
 deploy/local/stack.sh clean >/dev/null
 deploy/local/stack.sh start >/dev/null
@@ -45,5 +56,12 @@ java -cp job/target/facestream.jar job/bench/JobBench.java measure "$bootstrap" 
 done
 echo "== median of $runs runs"
 median() { sort -g | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2}'; }
-echo "job throughput $(sed -n 's/^result: throughput \([0-9.]*\) .*/\1/p' "$work/job-results.txt" | median) images/s;" \
-  "half-load p99 / single-image median $(sed -n 's/.*single-image median = \([0-9.]*\);.*/\1/p' "$work/job-results.txt" | median)"
+sed -n 's/^result: throughput \([0-9.]*\) .*/\1/p' "$work/job-results.txt" > "$work/job.txt"
+echo "job throughput, runs: $(paste -sd' ' "$work/job.txt") images/s; median $(median < "$work/job.txt")"
+if [ -z "${SKIP_DETECTOR:-}" ]; then
+  sed -n 's/^threads 2: \([0-9.]*\) images.*/\1/p' "$work/detector-results.txt" > "$work/detector.txt"
+  paste "$work/job.txt" "$work/detector.txt" | awk '{printf "%.3f\n", $1 / $2}' > "$work/ratio.txt"
+  echo "detector 2 threads, runs: $(paste -sd' ' "$work/detector.txt") images/s; median $(median < "$work/detector.txt")"
+  echo "job / detector per run: $(paste -sd' ' "$work/ratio.txt"); median $(median < "$work/ratio.txt")"
+fi
+echo "half-load p99 / single-image median, median of runs: $(sed -n 's/.*single-image median = \([0-9.]*\);.*/\1/p' "$work/job-results.txt" | median)"
