@@ -37,8 +37,11 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 public class JobBench {
 
     private static final int SINGLE_IMAGES = 30;
-    /** Events ahead of the measured backlog, so that the JVMs' JIT compilers are done before it. */
-    private static final int WARM_UP_EVENTS = 1500;
+    /**
+     * Events ahead of the measured backlog, so that the JVMs' JIT compilers are done before it
+     * (environment variable WARMUP_EVENTS, default 1500).
+     */
+    private static final int WARM_UP_EVENTS = Integer.parseInt(System.getenv().getOrDefault("WARMUP_EVENTS", "1500"));
 
     public static void main(String[] args) throws Exception {
         String mode = args[0];

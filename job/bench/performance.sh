@@ -7,8 +7,9 @@
 # job figure has its own detector figure: the job/detector ratio is taken per run, and its median
 # reported with the medians of both (this machine's speed drifts by 10 % and more within an hour).
 # Extra flags for the job (e.g. --capacity 4) can be given in JOB_FLAGS, the checkpoint interval in
-# CHECKPOINT_INTERVAL (default 1s), the number of job runs in RUNS (default 3); SKIP_DETECTOR=1 runs
-# the job part only, SKIP_LEVERS=1 leaves out the one-thread lever measurements.
+# CHECKPOINT_INTERVAL (default 1s), the number of job runs in RUNS (default 3), the events ahead of
+# the measured backlog in WARMUP_EVENTS (default 1500); SKIP_DETECTOR=1 runs the job part only,
+# SKIP_LEVERS=1 leaves out the one-thread lever and micro-batching measurements.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 count=${1:-1500}
