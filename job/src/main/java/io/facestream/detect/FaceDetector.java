@@ -9,6 +9,7 @@ import ai.djl.translate.TranslateException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -140,18 +141,6 @@ public final class FaceDetector implements AutoCloseable {
          */
         public void detect(List<ImageTask> tasks) {
             long started = System.nanoTime();
-            if (tasks.size() == 1) {
-                ImageTask task = tasks.get(0);
-                ImageDetections detections;
-                try {
-                    detections = detect(task.encodedImage(), task.contentType());
-                } catch (Exception | LinkageError e) {
-                    task.failed(e, started);
-                    return;
-                }
-                task.detected(detections, started);
-                return;
-            }
             List<Prepared> batchable = new ArrayList<>(tasks.size());
             List<DecodedImage> decodedImages = new ArrayList<>(tasks.size());
             try {
@@ -173,19 +162,12 @@ public final class FaceDetector implements AutoCloseable {
                         detectAlone(prepared, started);
                     }
                 }
-                while (!batchable.isEmpty()) {
-                    SizePolicy.InputPlan first = batchable.get(0).plans().get(0);
-                    List<Prepared> sameSize = new ArrayList<>();
-                    for (var it = batchable.iterator(); it.hasNext(); ) {
-                        Prepared prepared = it.next();
-                        SizePolicy.InputPlan plan = prepared.plans().get(0);
-                        if (plan.tensorWidth() == first.tensorWidth() && plan.tensorHeight() == first.tensorHeight()) {
-                            sameSize.add(prepared);
-                            it.remove();
-                        }
-                    }
-                    detectBatch(sameSize, started);
+                Map<List<Integer>, List<Prepared>> bySize = new LinkedHashMap<>();
+                for (Prepared prepared : batchable) {
+                    SizePolicy.InputPlan plan = prepared.plans().get(0);
+                    bySize.computeIfAbsent(List.of(plan.tensorWidth(), plan.tensorHeight()), size -> new ArrayList<>()).add(prepared);
                 }
+                bySize.values().forEach(sameSize -> detectBatch(sameSize, started));
             } finally {
                 decodedImages.forEach(DecodedImage::close);
             }
