@@ -4,7 +4,10 @@
 # all from Maven-resolved jars (deploy/local/pom.xml; build the job first: mvn -B verify).
 #
 #   deploy/local/stack.sh start                 broker, JobManager, TaskManagers 1 and 2
-#   deploy/local/stack.sh submit [job flags]    submit facestream.jar's `job` to the cluster
+#   deploy/local/stack.sh submit [--jar JAR] [--from-savepoint PATH] [job flags]
+#                                               submit facestream.jar's (or JAR's) `job` to the cluster
+#   deploy/local/stack.sh stop-job JOB_ID       stop a job with a savepoint (prints its path)
+#   deploy/local/stack.sh cancel-job JOB_ID
 #   deploy/local/stack.sh stop                  stop everything (and keep the data)
 #   deploy/local/stack.sh clean                 stop everything and delete the data
 #   deploy/local/stack.sh status
@@ -40,12 +43,25 @@ opens="--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.ut
 
 die() { echo "stack.sh: $*" >&2; exit 1; }
 [ -f "$jar" ] || die "job/target/facestream.jar is missing: build first with 'mvn -B verify'"
-if [ ! -f "$lib/.complete" ] || [ "$here/pom.xml" -nt "$lib/.complete" ]; then
-  echo "Resolving the stack's jars (Flink runtime, web, CLI; Kafka broker) into $lib ..."
-  mvn -B -q -f "$here/pom.xml" dependency:copy-dependencies -DoutputDirectory="$lib" -DincludeScope=runtime \
-    || die "could not resolve the stack's jars with Maven"
-  touch "$lib/.complete"
-fi
+# FaceStream's parent-first jars, as an image puts them into Flink's lib/: after Flink's own jars on
+# the Flink processes' classpath.
+flink_lib="$here/target/flink-lib"
+flink_lib_pom="$root/deploy/flink-lib/pom.xml"
+resolve() { # pom, folder
+  if [ ! -f "$2/.complete" ] || [ "$1" -nt "$2/.complete" ]; then
+    echo "Resolving the jars of $1 into $2 ..."
+    rm -rf "$2"
+    mvn -B -q -f "$1" dependency:copy-dependencies -DoutputDirectory="$2" -DincludeScope=runtime \
+      || die "could not resolve the jars of $1 with Maven"
+    touch "$2/.complete"
+  fi
+}
+resolve "$here/pom.xml" "$lib"
+resolve "$flink_lib_pom" "$flink_lib"
+flink_cp="$lib/*:$flink_lib/*"
+# What Flink loads parent-first from lib/: declared with the jars, in deploy/flink-lib/pom.xml.
+parent_first=$(sed -n 's:.*<parent-first-patterns>\(.*\)</parent-first-patterns>.*:\1:p' "$flink_lib_pom")
+[ -n "$parent_first" ] || die "deploy/flink-lib/pom.xml has no <parent-first-patterns> property"
 mkdir -p "$dir/logs" "$dir/pids"
 
 write_configs() {
@@ -70,9 +86,9 @@ restart-strategy.fixed-delay.delay: 2 s
 heartbeat.interval: 2000
 heartbeat.timeout: 12000
 web.upload.dir: $dir/uploads
-# OpenCV and ONNX Runtime load native libraries, which a JVM loads through one classloader only:
-# taken from lib/ (parent-first) they survive job restarts, which create new user classloaders.
-classloader.parent-first-patterns.additional: nu.pattern;org.opencv;ai.onnxruntime
+# OpenCV, ONNX Runtime and DJL's engine hold per-JVM native state: taken from lib/ (parent-first)
+# they outlive every job's classloader (deploy/flink-lib/pom.xml says why).
+classloader.parent-first-patterns.additional: $parent_first
 # Every process (JobManager, each TaskManager) serves http://localhost:PORT/metrics on the first
 # free port of the range, in the order they start; their logs name it.
 metrics.reporter.prom.factory.class: org.apache.flink.metrics.prometheus.PrometheusReporterFactory
@@ -144,7 +160,7 @@ start_jobmanager() {
   write_configs
   # shellcheck disable=SC2086
   launch jobmanager java -Xmx700m $opens -Dlog4j.configurationFile="$dir/conf/log4j.properties" \
-    -Dlog.file="$dir/logs/jobmanager.log" -cp "$lib/*" \
+    -Dlog.file="$dir/logs/jobmanager.log" -cp "$flink_cp" \
     org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint --configDir "$dir/conf"
   wait_for_port "$rest_port" "the JobManager"
 }
@@ -160,7 +176,7 @@ start_taskmanager() {
   [ -n "$jvm" ] || die "could not compute TaskManager memory settings"
   # shellcheck disable=SC2086
   launch "taskmanager-$n" java $jvm ${TASKMANAGER_JAVA_OPTS:-} $opens -Dlog4j.configurationFile="$dir/conf/log4j.properties" \
-    -Dlog.file="$dir/logs/taskmanager-$n.log" -cp "$lib/*" \
+    -Dlog.file="$dir/logs/taskmanager-$n.log" -cp "$flink_cp" \
     org.apache.flink.runtime.taskexecutor.TaskManagerRunner --configDir "$dir/conf" $dynamic
 }
 
@@ -181,6 +197,11 @@ stop_all() {
   stop_part kafka TERM
 }
 
+flink_cli() {
+  # shellcheck disable=SC2086
+  FLINK_CONF_DIR="$dir/conf" java $opens -cp "$flink_cp" org.apache.flink.client.cli.CliFrontend "$@"
+}
+
 status() {
   for p in kafka jobmanager "$dir"/pids/taskmanager-*; do
     name=$(basename "$p"); [ -e "$dir/pids/$name" ] || continue
@@ -196,8 +217,17 @@ case "${1:-}" in
   clean) stop_all; rm -rf "$dir" ;;
   status) status ;;
   submit) shift
-    FLINK_CONF_DIR="$dir/conf" java $opens -cp "$lib/*" org.apache.flink.client.cli.CliFrontend run --detached \
-      "$jar" job "$@" ;;
+    run_opts=()
+    while [ $# -gt 0 ]; do
+      case "$1" in
+        --jar) jar=${2:?--jar needs a path}; shift 2 ;;
+        --from-savepoint) run_opts+=(--fromSavepoint "${2:?--from-savepoint needs a path}"); shift 2 ;;
+        *) break ;;
+      esac
+    done
+    flink_cli run --detached ${run_opts[@]+"${run_opts[@]}"} "$jar" job "$@" ;;
+  stop-job) flink_cli stop --savepointPath "file://$dir/savepoints" "${2:?job id}" ;;
+  cancel-job) flink_cli cancel "${2:?job id}" ;;
   start-kafka) start_kafka ;;
   stop-kafka) stop_part kafka TERM ;;
   kill-kafka) stop_part kafka KILL ;;
@@ -205,5 +235,5 @@ case "${1:-}" in
   start-taskmanager) start_taskmanager "${2:?taskmanager number}" ;;
   stop-taskmanager) stop_part "taskmanager-${2:?taskmanager number}" TERM ;;
   kill-taskmanager) stop_part "taskmanager-${2:?taskmanager number}" KILL ;;
-  *) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -16,9 +16,9 @@ public final class OpenCvNatives {
         } catch (UnsatisfiedLinkError e) {
             if (String.valueOf(e.getMessage()).contains("already loaded in another classloader")) {
                 throw new IllegalStateException("OpenCV's native library is already loaded by another classloader "
-                        + "(a previous run of the job in this TaskManager). Put org.openpnp:opencv into Flink's lib/ "
-                        + "folder and set classloader.parent-first-patterns.additional: nu.pattern;org.opencv;ai.onnxruntime "
-                        + "(the job jar carries OpenCV too; see deploy/README.md)", e);
+                        + "(a previous run of the job in this TaskManager). Put the jars of deploy/flink-lib/pom.xml into "
+                        + "Flink's lib/ folder and set classloader.parent-first-patterns.additional to its "
+                        + "<parent-first-patterns> (the job jar carries these libraries too; see deploy/README.md)", e);
             }
             throw e;
         }

@@ -43,12 +43,30 @@ public class FaceDetectionFunction extends RichAsyncFunction<SourcedImageEvent, 
     public void open(OpenContext openContext) throws Exception {
         AvroTrust.trustFaceStreamSchemas();
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
-        inferencePool = InferencePool.load(settings.detector(), settings.inferenceThreads(), "facestream-inference-" + subtask);
+        warnIfEngineAndRuntimeLoadApart();
+        try {
+            inferencePool = InferencePool.load(settings.detector(), settings.inferenceThreads(), "facestream-inference-" + subtask);
+        } catch (Exception | LinkageError e) {
+            throw ModelStartFailure.of(subtask, e);
+        }
         FaceDetector detector = inferencePool.detector();
         modelInfo = new ModelInfo(detector.modelName(), detector.modelSha256());
         imagesInFlight = DetectionMetrics.registerImagesInFlight(getRuntimeContext().getMetricGroup());
         LOG.info("Subtask {} loaded {} (sha256 {}) with {} inference thread(s)", subtask, detector.modelName(),
                 detector.modelSha256(), settings.inferenceThreads());
+    }
+
+    /**
+     * ONNX Runtime from Flink's lib/ with DJL from the job jar runs once per TaskManager: the next
+     * job's DJL cannot create the environment the first one holds. Said now, not when it fails.
+     */
+    private static void warnIfEngineAndRuntimeLoadApart() {
+        ClassLoader runtime = ai.onnxruntime.OrtEnvironment.class.getClassLoader();
+        ClassLoader engine = ai.djl.engine.Engine.class.getClassLoader();
+        if (runtime != engine) {
+            LOG.warn("ONNX Runtime loads from {} but DJL from {}: the next FaceStream job on this TaskManager (a resubmit, "
+                    + "an upgrade, a second job) will not start its model. {}", runtime, engine, ModelStartFailure.PARENT_FIRST_FIX);
+        }
     }
 
     @Override

@@ -58,9 +58,12 @@ class DeploymentManifestsIT {
 
     private static final String OPERATOR_API = "flink.apache.org/v1beta1";
     private static final String REPORTER_PREFIX = "metrics.reporter.";
-    /** The classes that load native libraries, which therefore have to load parent-first from lib/. */
-    private static final List<Class<?>> NATIVE_LOADERS =
-            List.of(nu.pattern.OpenCV.class, org.opencv.core.Core.class, ai.onnxruntime.OrtEnvironment.class);
+    /**
+     * The classes that hold per-JVM native state (native libraries, ONNX Runtime's one environment,
+     * which DJL's engine creates), which therefore have to load parent-first from lib/.
+     */
+    private static final List<Class<?>> PARENT_FIRST = List.of(nu.pattern.OpenCV.class, org.opencv.core.Core.class,
+            ai.onnxruntime.OrtEnvironment.class, ai.djl.engine.Engine.class, ai.djl.onnxruntime.engine.OrtEngine.class);
 
     private static Path root;
     private static Path jar;
@@ -167,11 +170,13 @@ class DeploymentManifestsIT {
     }
 
     @Test
-    void nativeLibrariesLoadParentFirstOnEveryCluster() {
+    void nativeStateLoadsParentFirstOnEveryCluster() throws Exception {
+        String declared = flinkLibPatterns();
+        assertThat(PARENT_FIRST).allSatisfy(type ->
+                assertThat(declared.split(";")).anySatisfy(p -> assertThat(type.getName()).startsWith(p)));
         for (Map<String, Object> deployment : deployments()) {
-            List<String> patterns = flinkConfiguration(deployment).get(CoreOptions.ALWAYS_PARENT_FIRST_LOADER_PATTERNS_ADDITIONAL);
-            assertThat(NATIVE_LOADERS).allSatisfy(type ->
-                    assertThat(patterns).anySatisfy(p -> assertThat(type.getName()).startsWith(p)));
+            assertThat(String.join(";", flinkConfiguration(deployment).get(CoreOptions.ALWAYS_PARENT_FIRST_LOADER_PATTERNS_ADDITIONAL)))
+                    .as("the patterns declared in deploy/flink-lib/pom.xml").isEqualTo(declared);
         }
     }
 
@@ -245,24 +250,37 @@ class DeploymentManifestsIT {
     }
 
     @Test
-    void theImagePutsTheNativeLibraryJarsIntoFlinksLib() throws Exception {
-        Matcher include = Pattern.compile("-DincludeArtifactIds=(\\S+)").matcher(dockerfileText);
-        assertThat(include.find()).as("the Dockerfile copies named jars into Flink's lib/").isTrue();
-        List<String> copied = Arrays.asList(include.group(1).split(","));
-        for (Class<?> type : NATIVE_LOADERS) {
-            assertThat(copied).contains(artifactIdOf(type));
+    void theImageAndTheLocalStackPutTheParentFirstJarsIntoFlinksLib() throws Exception {
+        Set<String> flinkLib = dependencyArtifactIds(root.resolve("deploy/flink-lib/pom.xml"));
+        for (Class<?> type : PARENT_FIRST) {
+            assertThat(flinkLib).contains(artifactIdOf(type));
         }
-        assertThat(dependencyArtifactIds(root.resolve("deploy/local/pom.xml"))).containsAll(copied);
+        assertThat(dockerfileText).contains("mvn -B -q -f deploy/flink-lib/pom.xml dependency:copy-dependencies")
+                .contains("COPY --from=build --chown=flink:flink /parent-first-lib/ /opt/flink/lib/");
+        String stack = Files.readString(root.resolve("deploy/local/stack.sh"));
+        assertThat(stack).contains("flink_lib_pom=\"$root/deploy/flink-lib/pom.xml\"")
+                .contains("classloader.parent-first-patterns.additional: $parent_first");
+    }
+
+    /** classloader.parent-first-patterns.additional as deploy/flink-lib/pom.xml declares it with the jars. */
+    private static String flinkLibPatterns() throws Exception {
+        NodeList property = DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(root.resolve("deploy/flink-lib/pom.xml").toFile()).getElementsByTagName("parent-first-patterns");
+        assertThat(property.getLength()).as("deploy/flink-lib/pom.xml declares <parent-first-patterns>").isEqualTo(1);
+        return property.item(0).getTextContent().strip();
     }
 
     @Test
-    void theImagesFlinkSettingsAreTheManifestsSettings() {
+    void theImagesFlinkSettingsAreTheManifestsSettings() throws Exception {
         Map<String, String> imageSettings = new LinkedHashMap<>();
         Matcher setting = Pattern.compile("\"-D([^=\\s\"]+)=([^\"]*)\"").matcher(dockerfileText);
         while (setting.find()) {
             imageSettings.put(setting.group(1), setting.group(2));
         }
-        assertThat(imageSettings).containsKey(CoreOptions.ALWAYS_PARENT_FIRST_LOADER_PATTERNS_ADDITIONAL.key());
+        // The image reads the patterns from deploy/flink-lib/pom.xml, where they are declared with the jars.
+        assertThat(imageSettings).containsEntry(CoreOptions.ALWAYS_PARENT_FIRST_LOADER_PATTERNS_ADDITIONAL.key(),
+                "$(cat /tmp/parent-first-patterns)");
+        imageSettings.put(CoreOptions.ALWAYS_PARENT_FIRST_LOADER_PATTERNS_ADDITIONAL.key(), flinkLibPatterns());
         // The operator writes its own config.yaml over the image's, so each setting has to be in both.
         for (Map<String, Object> deployment : deployments()) {
             assertThat(map(map(deployment, "spec"), "flinkConfiguration")).containsAllEntriesOf(imageSettings);

@@ -1,6 +1,7 @@
 package io.facestream.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.facestream.avro.DeadLetter;
 import io.facestream.avro.DeadLetterReason;
@@ -17,7 +18,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.client.JobExecutionException;
+import org.apache.flink.runtime.execution.SuppressRestartsException;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+import org.apache.flink.util.ExceptionUtils;
+import org.junit.jupiter.api.io.TempDir;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
 import org.junit.jupiter.api.Test;
@@ -124,5 +135,32 @@ class FaceDetectionApiIT extends KafkaFlinkTestBase {
         List<DeadLetter> deadLetters = deadLettersOf(List.of(event("a", chris, null), event("b", chris, null)), mismatched);
         assertThat(deadLetters).extracting(DeadLetter::getReason).containsOnly(DeadLetterReason.INFERENCE_FAILED).hasSize(2);
         assertThat(deadLetters.get(0).getMessage()).contains("no output 'loc'");
+    }
+
+    @Test
+    void aModelThatCannotStartFailsTheJobOnceWithItsCauseInsteadOfRestarting(@TempDir Path tmp) throws Exception {
+        Path notAModel = Files.write(tmp.resolve("not-a-model.onnx"), bytes("these bytes are no ONNX model"));
+        Configuration config = new Configuration();
+        config.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        config.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 1000);
+        config.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(100));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
+        env.setParallelism(1);
+        byte[] chris = Files.readAllBytes(GoldenDetections.testdata().resolve("Chris.jpeg"));
+        FaceDetectionSettings settings = FaceDetectionSettings.builder()
+                .detector(DetectorSettings.builder().modelPath(notAModel).build()).build();
+        FaceDetection.Streams detected = FaceDetection.detect(env.fromData(List.of(event("a", chris, null))), settings);
+        detected.results().sinkTo(new DiscardingSink<>());
+        detected.deadLetters().sinkTo(new DiscardingSink<>());
+        JobClient job = env.executeAsync("model that cannot start");
+
+        // Restarting would take 1000 x 100 ms: the job must fail long before, with the model's problem as its cause.
+        Throwable failure = catchThrowable(() -> job.getJobExecutionResult().get(60, TimeUnit.SECONDS));
+        assertThat(failure).isInstanceOf(ExecutionException.class);
+        assertThat(failure).hasCauseInstanceOf(JobExecutionException.class);
+        assertThat(ExceptionUtils.findThrowable(failure, SuppressRestartsException.class)).isPresent();
+        assertThat(ExceptionUtils.stringifyException(failure))
+                .contains("could not start its model")
+                .contains("Could not load the ONNX model not-a-model.onnx");
     }
 }
