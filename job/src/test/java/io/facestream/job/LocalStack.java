@@ -1,0 +1,240 @@
+package io.facestream.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.facestream.avro.DeadLetter;
+import io.facestream.avro.FaceDetectionResult;
+import io.facestream.schemas.AvroCodec;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * The real multi-process stack of deploy/local/stack.sh (a Kafka broker JVM, a JobManager JVM and
+ * TaskManager JVMs) on free ports in a folder of its own, driven the way an operator drives it:
+ * through stack.sh, Flink's CLI and REST API, and Kafka clients.
+ */
+final class LocalStack implements AutoCloseable {
+
+    private static final Pattern JOB_ID = Pattern.compile("JobID ([0-9a-f]{32})");
+    private static final Pattern SAVEPOINT = Pattern.compile("Savepoint completed\\. Path: (\\S+)");
+
+    private final Map<String, String> env = new HashMap<>();
+    private final Path script = Path.of("..", "deploy", "local", "stack.sh").toAbsolutePath().normalize();
+    private final String name;
+    private final HttpClient http = HttpClient.newHttpClient();
+    private boolean started;
+
+    /** @param settings stack.sh's environment settings (TASKMANAGERS, TASKMANAGER_SLOTS, ...) */
+    LocalStack(String name, Path dir, Map<String, String> settings) throws IOException {
+        this.name = name;
+        env.put("FACESTREAM_LOCAL_DIR", dir.toString());
+        env.put("KAFKA_PORT", Integer.toString(freePort()));
+        env.put("KAFKA_CONTROLLER_PORT", Integer.toString(freePort()));
+        env.put("FLINK_REST_PORT", Integer.toString(freePort()));
+        env.put("FLINK_RPC_PORT", Integer.toString(freePort()));
+        env.putAll(settings);
+    }
+
+    LocalStack start() throws IOException, InterruptedException {
+        started = true;
+        run("start");
+        return this;
+    }
+
+    String bootstrapServers() {
+        return "127.0.0.1:" + env.get("KAFKA_PORT");
+    }
+
+    /** Runs stack.sh with these arguments; fails the test when it fails. */
+    String run(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("bash", script.toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(env);
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(5, TimeUnit.MINUTES) || process.exitValue() != 0) {
+            throw new AssertionError("stack.sh " + String.join(" ", args) + " failed:\n" + output);
+        }
+        log("stack.sh " + String.join(" ", args) + "\n" + output.strip());
+        return output;
+    }
+
+    void createTopics(int partitions, String... topics) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
+            List<NewTopic> newTopics = new ArrayList<>();
+            for (String topic : topics) {
+                newTopics.add(new NewTopic(topic, partitions, (short) 1));
+            }
+            admin.createTopics(newTopics).all().get();
+        }
+    }
+
+    /** Submits the job subcommand with {@code args} (stack.sh submit's own options first); returns its job id. */
+    String submit(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("submit"));
+        command.addAll(List.of(args));
+        return find(JOB_ID, run(command.toArray(String[]::new)), "a job id");
+    }
+
+    /** Stops the job with a savepoint; returns the savepoint's path. */
+    String stopWithSavepoint(String jobId) throws IOException, InterruptedException {
+        return find(SAVEPOINT, run("stop-job", jobId), "a savepoint path");
+    }
+
+    /** Waits until every task of the job runs: each subtask has opened its model. */
+    void awaitRunning(String jobId, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String last = "";
+        while (System.nanoTime() < deadline) {
+            JsonObject job = rest("/jobs/" + jobId).getAsJsonObject();
+            last = job.get("state").getAsString();
+            boolean allRunning = last.equals("RUNNING");
+            for (JsonElement vertex : job.getAsJsonArray("vertices")) {
+                JsonObject counts = vertex.getAsJsonObject().getAsJsonObject("tasks");
+                allRunning &= counts.get("RUNNING").getAsInt() == vertex.getAsJsonObject().get("parallelism").getAsInt();
+            }
+            if (allRunning) {
+                return;
+            }
+            if (last.equals("FAILED") || last.equals("CANCELED") || last.equals("FINISHED")) {
+                break;
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("job " + jobId + " did not reach RUNNING with all its tasks (last state " + last
+                + "); its failures: " + failures(jobId));
+    }
+
+    /** The names of the exceptions the job failed or restarted with, oldest last. */
+    List<String> failures(String jobId) throws IOException, InterruptedException {
+        List<String> names = new ArrayList<>();
+        for (JsonElement entry : rest("/jobs/" + jobId + "/exceptions").getAsJsonObject()
+                .getAsJsonObject("exceptionHistory").getAsJsonArray("entries")) {
+            JsonObject failure = entry.getAsJsonObject();
+            names.add(failure.get("exceptionName").getAsString() + ": "
+                    + failure.get("stacktrace").getAsString().lines().findFirst().orElse(""));
+        }
+        return names;
+    }
+
+    JsonElement rest(String path) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(
+                URI.create("http://localhost:" + env.get("FLINK_REST_PORT") + path)).build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new AssertionError("GET " + path + ": HTTP " + response.statusCode() + " " + response.body());
+        }
+        return JsonParser.parseString(response.body());
+    }
+
+    /** The process id of a part of the stack: kafka, jobmanager, taskmanager-N. */
+    long pid(String part) throws IOException {
+        return Long.parseLong(Files.readString(Path.of(env.get("FACESTREAM_LOCAL_DIR"), "pids", part)).strip());
+    }
+
+    /**
+     * Outcomes per event id over result and dead-letter topics (FaceStream's Avro records),
+     * read_committed, until {@code expected} outcomes or the timeout.
+     */
+    Map<String, Integer> outcomes(String resultTopic, String deadLetterTopic, int expected, Duration timeout) {
+        Map<String, Integer> outcomes = new HashMap<>();
+        int total = 0;
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, name + "-check-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(resultTopic, deadLetterTopic));
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (total < expected && System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                    String id = record.topic().equals(resultTopic)
+                            ? AvroCodec.decode(record.value(), FaceDetectionResult.class).getEventId()
+                            : AvroCodec.decode(record.value(), DeadLetter.class).getEventId();
+                    outcomes.merge(String.valueOf(id), 1, Integer::sum);
+                    total++;
+                }
+            }
+        } catch (IOException e) {
+            throw new AssertionError("unreadable output record", e);
+        }
+        return outcomes;
+    }
+
+    /** Waits until at least {@code count} outcomes are committed: the job runs end to end. */
+    void awaitOutcomes(String resultTopic, String deadLetterTopic, int count, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            int committed = outcomes(resultTopic, deadLetterTopic, count, Duration.ofSeconds(3)).values().stream()
+                    .mapToInt(Integer::intValue).sum();
+            if (committed >= count) {
+                return;
+            }
+        }
+        throw new AssertionError("fewer than " + count + " outcomes were committed in " + timeout);
+    }
+
+    /** Exactly one outcome for every event sent, and none for anything else. */
+    void assertOneOutcomePerEvent(Set<String> sent, Map<String, Integer> outcomes) {
+        long duplicates = outcomes.values().stream().filter(count -> count > 1).count();
+        long missing = sent.stream().filter(id -> !outcomes.containsKey(id)).count();
+        long unexpected = outcomes.keySet().stream().filter(id -> !sent.contains(id)).count();
+        log(String.format("in %d, out %d (distinct %d), duplicates %d, missing %d, unexpected %d", sent.size(),
+                outcomes.values().stream().mapToInt(Integer::intValue).sum(), outcomes.size(), duplicates, missing, unexpected));
+        assertThat(duplicates).as("events with more than one outcome").isZero();
+        assertThat(missing).as("events without an outcome").isZero();
+        assertThat(unexpected).as("outcomes of events never sent").isZero();
+    }
+
+    void log(String message) {
+        System.out.println("[" + name + "] " + message);
+    }
+
+    @Override
+    public void close() throws IOException, InterruptedException {
+        if (started) {
+            run("stop");
+        }
+    }
+
+    private static String find(Pattern pattern, String output, String what) {
+        Matcher matcher = pattern.matcher(output);
+        if (!matcher.find()) {
+            throw new AssertionError("no " + what + " in:\n" + output);
+        }
+        return matcher.group(1);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
