@@ -31,17 +31,17 @@ import org.apache.kafka.common.header.Header;
  * {@code MALFORMED_EVENT} dead letter naming the exception. A {@link StackOverflowError} counts as
  * the record's: a writer schema with a recursive type lets a value nest as deep as it has bytes, and
  * the stack it overflowed is unwound by the time it is caught. Other {@link VirtualMachineError}s
- * (out of memory, internal errors) and {@link LinkageError}s (a broken classpath) are the JVM's or
- * the deployment's and fail the source. Avro itself keeps a corrupt length prefix from allocating
- * more than the value holds: from 1.12.2 its decoder checks every length against the bytes left
- * before allocating (AVRO-4241, AVRO-4300), which ImageEventDeserializerTest checks.
+ * and {@link LinkageError}s (a broken classpath) fail the source: they are the JVM's or the
+ * deployment's. Out of memory is not the record's either, since Avro keeps what a record can
+ * allocate within its size: from 1.12.2 its decoder checks every length and count against the bytes
+ * left before allocating (AVRO-4241, AVRO-4300), as ImageEventDeserializerTest and
+ * ImageEventDeserializerFuzzTest check.
  *
  * <p>Keys are decoded as UTF-8, bytes that are not UTF-8 becoming U+FFFD. Raw mode: the event id is
  * the key, the event time the record timestamp as Kafka gives it (-1 when the record has none), and
  * the content type the value of the last {@value #CONTENT_TYPE_HEADER} header, as later Kafka headers
  * override earlier ones; a null or empty value means none (the image format is then sniffed), and
- * one that is not UTF-8 is decoded like a key, so that the detection stage rejects it as an
- * unsupported content type with the value in its message.
+ * one that is not UTF-8 is decoded like a key and judged by the detection stage like any other.
  */
 public class ImageEventDeserializer implements KafkaRecordDeserializationSchema<SourcedImageEvent> {
 
