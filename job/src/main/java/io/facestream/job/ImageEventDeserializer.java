@@ -22,9 +22,26 @@ import org.apache.kafka.common.header.Header;
 
 /**
  * Turns every input Kafka record into exactly one {@link SourcedImageEvent}: a malformed record
- * becomes a dead letter instead of failing the job. The one exception is a schema registry that
+ * becomes a dead letter instead of failing the job, since a record that throws here is read again
+ * after every restart and stops its partition for good. The one exception is a schema registry that
  * cannot be asked for a new schema id: that is the environment failing, not the record, so the
  * source fails and Flink's restart strategy reads the record again.
+ *
+ * <p>Whatever else parsing one record throws, short of the JVM itself failing, becomes a
+ * {@code MALFORMED_EVENT} dead letter naming the exception. A {@link StackOverflowError} counts as
+ * the record's: a writer schema with a recursive type lets a value nest as deep as it has bytes, and
+ * the stack it overflowed is unwound by the time it is caught. Other {@link VirtualMachineError}s
+ * and {@link LinkageError}s (a broken classpath) fail the source: they are the JVM's or the
+ * deployment's. Out of memory is not the record's either, since Avro keeps what a record can
+ * allocate within its size: from 1.12.2 its decoder checks every length and count against the bytes
+ * left before allocating (AVRO-4241, AVRO-4300), as ImageEventDeserializerTest and
+ * ImageEventDeserializerFuzzTest check.
+ *
+ * <p>Keys are decoded as UTF-8, bytes that are not UTF-8 becoming U+FFFD. Raw mode: the event id is
+ * the key, the event time the record timestamp as Kafka gives it (-1 when the record has none), and
+ * the content type the value of the last {@value #CONTENT_TYPE_HEADER} header, as later Kafka headers
+ * override earlier ones; a null or empty value means none (the image format is then sniffed), and
+ * one that is not UTF-8 is decoded like a key and judged by the detection stage like any other.
  */
 public class ImageEventDeserializer implements KafkaRecordDeserializationSchema<SourcedImageEvent> {
 
@@ -56,6 +73,26 @@ public class ImageEventDeserializer implements KafkaRecordDeserializationSchema<
         SourceCoordinates source = new SourceCoordinates(record.topic(), record.partition(), record.offset());
         String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
         byte[] value = record.value();
+        try {
+            return parse(record, source, key, value);
+        } catch (SourceFailure | LinkageError e) {
+            throw e;
+        } catch (StackOverflowError e) {
+            return SourcedImageEvent.unparseable(DeadLetterReason.MALFORMED_EVENT, "Parsing the record value overflowed "
+                    + "the thread's stack (StackOverflowError): it nests records deeper than the job can follow, which a "
+                    + "recursive writer schema allows. Produce values that nest less deeply, or give the TaskManagers a "
+                    + "larger thread stack (-Xss in env.java.opts.taskmanager).", source, key, value);
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (RuntimeException | Error e) {
+            return SourcedImageEvent.unparseable(DeadLetterReason.MALFORMED_EVENT, "FaceStream failed unexpectedly "
+                    + "while parsing the record (" + describe(e) + "). The dead letter keeps the value: report the "
+                    + "exception with the record's coordinates, and replay the value once it is fixed.", source, key, value);
+        }
+    }
+
+    /** Package-private so that a test can make parsing throw what no input makes it throw today. */
+    SourcedImageEvent parse(ConsumerRecord<byte[], byte[]> record, SourceCoordinates source, String key, byte[] value) {
         if (value == null || value.length == 0) {
             return SourcedImageEvent.unparseable(DeadLetterReason.EMPTY_PAYLOAD,
                     "The record value is empty. Send " + (format == InputFormat.RAW ? "the encoded image bytes"
@@ -77,7 +114,8 @@ public class ImageEventDeserializer implements KafkaRecordDeserializationSchema<
         ImageEvent event = ImageEvent.newBuilder()
                 .setEventId(key)
                 .setEventTime(Instant.ofEpochMilli(record.timestamp()))
-                .setContentType(contentType == null ? null : new String(contentType.value(), StandardCharsets.UTF_8))
+                .setContentType(contentType == null || contentType.value() == null || contentType.value().length == 0
+                        ? null : new String(contentType.value(), StandardCharsets.UTF_8))
                 .setImageBytes(java.nio.ByteBuffer.wrap(value))
                 .setMetadata(Map.of())
                 .build();
@@ -97,9 +135,8 @@ public class ImageEventDeserializer implements KafkaRecordDeserializationSchema<
             return sourced;
         } catch (IOException | RuntimeException e) {
             return SourcedImageEvent.unparseable(DeadLetterReason.MALFORMED_EVENT,
-                    "The record value is not an Avro-encoded ImageEvent (" + e.getClass().getSimpleName() + ": "
-                            + e.getMessage() + "). Produce values with the ImageEvent schema (schemas/image_event.avsc), "
-                            + "or run the job with --input-format raw for plain image bytes.", source, key, value);
+                    "The record value is not an Avro-encoded ImageEvent (" + describe(e) + "). Produce values with "
+                            + "the ImageEvent schema (schemas/image_event.avsc), or run the job with --input-format raw for plain image bytes.", source, key, value);
         }
     }
 
@@ -129,16 +166,30 @@ public class ImageEventDeserializer implements KafkaRecordDeserializationSchema<
                             + "ImageEvent schema (schemas/image_event.avsc) or a compatible version of it.", source, key, value);
         } catch (InterruptedIOException e) {
             Thread.currentThread().interrupt();
-            throw new UncheckedIOException(e);
+            throw new SourceFailure(e.getMessage(), e);
         } catch (SchemaRegistryException e) {
-            throw new UncheckedIOException("The schema registry at --schema-registry " + schemaRegistryUrl + " " + e.getMessage()
+            throw new SourceFailure("The schema registry at --schema-registry " + schemaRegistryUrl + " " + e.getMessage()
                     + " while the job read a record of " + source.getTopic() + "-" + source.getPartition() + " at offset "
                     + source.getOffset() + "; the source fails and reads it again when the job restarts.", e);
         } catch (IOException | RuntimeException e) {
             return SourcedImageEvent.unparseable(DeadLetterReason.MALFORMED_EVENT,
                     "The record value is framed in the Confluent wire format, but its Avro body does not decode with "
-                            + "the schema it names (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ").",
+                            + "the schema it names (" + describe(e) + "). Check that its producer writes the body with "
+                            + "the schema whose id it puts in the header.",
                     source, key, value);
+        }
+    }
+
+    private static String describe(Throwable e) {
+        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+    }
+
+    /** The environment failed, not the record: the source fails rather than dead-lettering it. */
+    private static final class SourceFailure extends UncheckedIOException {
+        private static final long serialVersionUID = 1L;
+
+        SourceFailure(String message, IOException cause) {
+            super(message, cause);
         }
     }
 

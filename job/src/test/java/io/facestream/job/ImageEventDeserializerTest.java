@@ -5,14 +5,26 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.facestream.avro.DeadLetterReason;
 import io.facestream.avro.ImageEvent;
+import io.facestream.avro.SourceCoordinates;
 import io.facestream.registry.ConfluentWireFormat;
+import io.facestream.registry.StandInRegistry;
 import io.facestream.schemas.AvroCodec;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import org.apache.avro.Schema;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.flink.api.common.functions.util.ListCollector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -22,8 +34,12 @@ import org.junit.jupiter.api.Test;
 class ImageEventDeserializerTest {
 
     private static ConsumerRecord<byte[], byte[]> record(String key, byte[] value, long timestamp, RecordHeaders headers) {
-        return new ConsumerRecord<>("images", 3, 42L, timestamp, TimestampType.CREATE_TIME, -1, -1,
-                key == null ? null : key.getBytes(StandardCharsets.UTF_8), value, headers, Optional.empty());
+        return record(key == null ? null : key.getBytes(StandardCharsets.UTF_8), value, timestamp, headers);
+    }
+
+    private static ConsumerRecord<byte[], byte[]> record(byte[] key, byte[] value, long timestamp, RecordHeaders headers) {
+        return new ConsumerRecord<>("images", 3, 42L, timestamp, TimestampType.CREATE_TIME, -1, -1, key, value, headers,
+                Optional.empty());
     }
 
     private static ConsumerRecord<byte[], byte[]> record(String key, byte[] value) {
@@ -72,6 +88,38 @@ class ImageEventDeserializerTest {
     }
 
     @Test
+    void rawModeTakesTheLastContentTypeHeaderAndANullOrEmptyOneAsNone() {
+        ImageEventDeserializer raw = new ImageEventDeserializer(InputFormat.RAW);
+        byte[] image = {1, 2, 3};
+        String header = ImageEventDeserializer.CONTENT_TYPE_HEADER;
+        byte[] notUtf8 = {(byte) 0xFF, 'x'};
+        List<RecordHeader[]> cases = List.of(
+                new RecordHeader[] {new RecordHeader(header, (byte[]) null)},
+                new RecordHeader[] {new RecordHeader(header, new byte[0])},
+                new RecordHeader[] {new RecordHeader(header, "image/png".getBytes(StandardCharsets.UTF_8)),
+                        new RecordHeader(header, "image/jpeg".getBytes(StandardCharsets.UTF_8))},
+                new RecordHeader[] {new RecordHeader(header, "image/png".getBytes(StandardCharsets.UTF_8)),
+                        new RecordHeader(header, (byte[]) null)},
+                new RecordHeader[] {new RecordHeader(header, notUtf8)});
+        List<String> expected = Arrays.asList(null, null, "image/jpeg", null, "\uFFFDx");
+        for (int i = 0; i < cases.size(); i++) {
+            SourcedImageEvent sourced = raw.deserialize(record("cam-1", image, 5L, new RecordHeaders(cases.get(i))));
+            assertThat(sourced.isParsed()).as("case %d", i).isTrue();
+            assertThat(sourced.event.getContentType()).as("case %d", i).isEqualTo(expected.get(i));
+        }
+    }
+
+    @Test
+    void rawModeTakesAnyKeyBytesAndARecordWithoutTimestamp() {
+        byte[] notUtf8 = {'c', (byte) 0xC3, '('};
+        SourcedImageEvent sourced = new ImageEventDeserializer(InputFormat.RAW)
+                .deserialize(record(notUtf8, new byte[] {1}, ConsumerRecord.NO_TIMESTAMP, new RecordHeaders()));
+        assertThat(sourced.isParsed()).isTrue();
+        assertThat(sourced.event.getEventId()).isEqualTo("c\uFFFD(");
+        assertThat(sourced.event.getEventTime()).isEqualTo(Instant.ofEpochMilli(-1));
+    }
+
+    @Test
     void rawRecordWithoutKeyHasNoEventId() {
         SourcedImageEvent sourced = new ImageEventDeserializer(InputFormat.RAW).deserialize(record(null, new byte[] {1}));
         assertThat(sourced.parseFailure).isEqualTo(DeadLetterReason.MISSING_EVENT_ID);
@@ -103,5 +151,147 @@ class ImageEventDeserializerTest {
                 .hasMessageContaining("--schema-registry " + UNREACHABLE_REGISTRY + " did not answer GET")
                 .hasMessageContaining("/schemas/ids/7")
                 .hasMessageContaining("images-3 at offset 42");
+    }
+
+    private static final int IMAGE_EVENT_ID = 5;
+    /** ImageEvent and a field that nests as deep as a value's bytes say: a compatible writer schema. */
+    private static final int RECURSIVE_ID = 6;
+
+    /** An ImageEvent up to its imageBytes, whose length prefix says {@code imageBytesLength}; then 3 bytes. */
+    private static byte[] imageEventClaiming(long imageBytesLength) throws IOException {
+        return avroBody(encoder -> {
+            encoder.writeString("e1");
+            encoder.writeLong(1L);
+            encoder.writeIndex(0);
+            encoder.writeIndex(1);
+            encoder.writeLong(imageBytesLength);
+            encoder.writeFixed(new byte[] {1, 2, 3});
+        });
+    }
+
+    /**
+     * An ImageEvent with no image whose metadata map's first block claims {@code entries} entries, then
+     * holds one; a negative count is followed by the block's size in bytes, as the encoding has it.
+     */
+    private static byte[] imageEventWithMetadataClaiming(long entries) throws IOException {
+        return avroBody(encoder -> {
+            encoder.writeString("e1");
+            encoder.writeLong(1L);
+            encoder.writeIndex(0);
+            encoder.writeIndex(0);
+            encoder.writeIndex(0);
+            encoder.writeLong(entries);
+            if (entries < 0) {
+                encoder.writeLong(4);
+            }
+            encoder.writeString("k");
+            encoder.writeString("v");
+        });
+    }
+
+    private interface Writes {
+        void to(BinaryEncoder encoder) throws IOException;
+    }
+
+    private static byte[] avroBody(Writes writes) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
+        writes.to(encoder);
+        encoder.flush();
+        return out.toByteArray();
+    }
+
+    /**
+     * A length prefix is read before the bytes it counts: Avro before 1.12.2 allocated what it said
+     * (1.5 GB here) before noticing that the value is 13 bytes long.
+     */
+    @Test
+    void lengthPrefixesBeyondTheValueAreDeadLettersWithoutAllocatingWhatTheyClaim() throws IOException {
+        ImageEvent valid = ImageEvent.newBuilder().setEventId("e1").setEventTime(Instant.ofEpochMilli(1))
+                .setImageBytes(ByteBuffer.wrap(new byte[] {1})).build();
+        List<byte[]> bombs = List.of(imageEventClaiming(1_500_000_000L), imageEventClaiming(Integer.MAX_VALUE - 8),
+                avroBody(encoder -> encoder.writeLong(1_500_000_000L)),
+                imageEventWithMetadataClaiming(500_000_000L), imageEventWithMetadataClaiming(-500_000_000L));
+        try (StandInRegistry registry = new StandInRegistry(Map.of(IMAGE_EVENT_ID, ImageEvent.getClassSchema().toString()))) {
+            ImageEventDeserializer plain = new ImageEventDeserializer(InputFormat.AVRO);
+            ImageEventDeserializer framed = new ImageEventDeserializer(InputFormat.AVRO, registry.url());
+            // The first value of each builds its reader and fetches the schema: allocations not the value's.
+            assertThat(plain.deserialize(record("e1", AvroCodec.encode(valid))).isParsed()).isTrue();
+            assertThat(framed.deserialize(record("e1", ConfluentWireFormat.frame(IMAGE_EVENT_ID, AvroCodec.encode(valid))))
+                    .isParsed()).isTrue();
+            for (byte[] bomb : bombs) {
+                for (boolean isFramed : new boolean[] {false, true}) {
+                    byte[] value = isFramed ? ConfluentWireFormat.frame(IMAGE_EVENT_ID, bomb) : bomb;
+                    ThreadAllocation.Measured<SourcedImageEvent> measured =
+                            ThreadAllocation.measure(() -> (isFramed ? framed : plain).deserialize(record("k", value)));
+                    SourcedImageEvent sourced = measured.result();
+                    assertThat(sourced.parseFailure).as("framed %s", isFramed).isEqualTo(DeadLetterReason.MALFORMED_EVENT);
+                    assertThat(sourced.parseFailureMessage).contains("EOFException");
+                    assertThat(sourced.rawPayload).isEqualTo(value);
+                    assertThat(measured.bytes()).as("bytes allocated for a %d-byte value", value.length).isLessThan(256 * 1024);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aValueNestedDeeperThanTheStackIsADeadLetterAndTheNextValueDecodes() throws IOException {
+        Schema link = Schema.createRecord("Link", null, "io.facestream.avro", false);
+        link.setFields(List.of(new Schema.Field("next", Schema.createUnion(Schema.create(Schema.Type.NULL), link), null,
+                Schema.Field.NULL_DEFAULT_VALUE)));
+        List<Schema.Field> fields = new ArrayList<>();
+        ImageEvent.getClassSchema().getFields().forEach(field -> fields.add(new Schema.Field(field, field.schema())));
+        fields.add(new Schema.Field("chain", Schema.createUnion(Schema.create(Schema.Type.NULL), link), null,
+                Schema.Field.NULL_DEFAULT_VALUE));
+        Schema recursive = Schema.createRecord("ImageEvent", null, "io.facestream.avro", false, fields);
+        ImageEvent valid = ImageEvent.newBuilder().setEventId("e1").setEventTime(Instant.ofEpochMilli(1))
+                .setImageBytes(ByteBuffer.wrap(new byte[] {1})).build();
+        byte[] body = AvroCodec.encode(valid);
+        byte[] deep = Arrays.copyOf(body, body.length + 1_000_001);
+        // Each level is union branch 1 (a Link), zig-zag encoded as 2; the last one branch 0 (null).
+        Arrays.fill(deep, body.length, deep.length - 1, (byte) 2);
+        try (StandInRegistry registry = new StandInRegistry(Map.of(RECURSIVE_ID, recursive.toString()))) {
+            ImageEventDeserializer framed = new ImageEventDeserializer(InputFormat.AVRO, registry.url());
+            byte[] value = ConfluentWireFormat.frame(RECURSIVE_ID, deep);
+
+            SourcedImageEvent sourced = framed.deserialize(record("k", value));
+            assertThat(sourced.parseFailure).isEqualTo(DeadLetterReason.MALFORMED_EVENT);
+            assertThat(sourced.parseFailureMessage).contains("StackOverflowError").contains("-Xss");
+            assertThat(sourced.rawPayload).isEqualTo(value);
+            assertThat(framed.deserialize(record("k", ConfluentWireFormat.frame(RECURSIVE_ID, Arrays.copyOf(body, body.length + 1))))
+                    .event).isEqualTo(valid);
+        }
+    }
+
+    @Test
+    void whateverElseParsingThrowsIsADeadLetterButTheJvmsAndTheClasspathsErrorsFailTheSource() {
+        for (Throwable thrown : List.of(new IllegalStateException("odd state"), new AssertionError("odd state"))) {
+            ImageEventDeserializer throwing = throwing(thrown);
+            List<SourcedImageEvent> out = new ArrayList<>();
+            throwing.deserialize(record("k", new byte[] {7}), new ListCollector<>(out));
+            assertThat(out).singleElement().satisfies(sourced -> {
+                assertThat(sourced.parseFailure).isEqualTo(DeadLetterReason.MALFORMED_EVENT);
+                assertThat(sourced.parseFailureMessage).contains(thrown.getClass().getSimpleName() + ": odd state")
+                        .contains("report the exception");
+                assertThat(sourced.rawPayload).containsExactly(7);
+                assertThat(sourced.eventIdOrNull()).isEqualTo("k");
+            });
+        }
+        for (Throwable thrown : List.of(new OutOfMemoryError("heap"), new NoClassDefFoundError("Missing"))) {
+            assertThatThrownBy(() -> throwing(thrown).deserialize(record("k", new byte[] {7}))).isSameAs(thrown);
+        }
+    }
+
+    private static ImageEventDeserializer throwing(Throwable thrown) {
+        return new ImageEventDeserializer(InputFormat.RAW) {
+            @Override
+            SourcedImageEvent parse(ConsumerRecord<byte[], byte[]> record, SourceCoordinates source,
+                                    String key, byte[] value) {
+                if (thrown instanceof RuntimeException e) {
+                    throw e;
+                }
+                throw (Error) thrown;
+            }
+        };
     }
 }
