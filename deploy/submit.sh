@@ -13,4 +13,12 @@ if [ ! -f "$jar" ]; then
   echo "$jar is missing: build it first with 'mvn -B verify' (or 'mvn -B package -DskipTests')." >&2
   exit 1
 fi
+# FaceStream's native code and DJL's engine must load once per TaskManager, from lib/ (deploy/README.md).
+for needed in opencv onnxruntime-engine; do
+  if ! ls "$FLINK_HOME"/lib/"$needed"-*.jar >/dev/null 2>&1; then
+    echo "warning: $FLINK_HOME/lib has no $needed jar: the next FaceStream job on a TaskManager (a resubmit, an" \
+      "upgrade, a second job) will not start its model. Copy the jars of deploy/flink-lib/pom.xml into lib/ and set" \
+      "classloader.parent-first-patterns.additional as deploy/README.md says (the TaskManagers need them too)." >&2
+  fi
+done
 exec "$FLINK_HOME/bin/flink" run --detached "$jar" job "$@"

@@ -36,7 +36,8 @@ public final class FaceDetector implements AutoCloseable {
     }
 
     public static FaceDetector load(DetectorSettings settings) throws IOException {
-        OpenCvNatives.load();
+        Natives.loadOpenCv();
+        Natives.startOnnxRuntime();
         ModelFile file = ModelFile.load(settings.modelPath());
         byte[] onnx = file.bytes();
         // An export saved with a fixed input size runs other sizes once its dimensions are symbolic.

@@ -19,7 +19,7 @@ public final class ImageDecoder {
     private final long maxImagePixels;
 
     public ImageDecoder(long maxImageBytes, long maxImagePixels) {
-        OpenCvNatives.load();
+        Natives.loadOpenCv();
         this.maxImageBytes = maxImageBytes;
         this.maxImagePixels = maxImagePixels;
     }

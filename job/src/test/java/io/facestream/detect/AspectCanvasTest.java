@@ -23,7 +23,7 @@ class AspectCanvasTest {
 
     @BeforeAll
     static void loadOpenCv() {
-        OpenCvNatives.load();
+        Natives.loadOpenCv();
     }
 
     @Test

@@ -16,7 +16,7 @@ class TensorWriterTest {
 
     @BeforeAll
     static void loadOpenCv() {
-        OpenCvNatives.load();
+        Natives.loadOpenCv();
     }
 
     @Test

@@ -24,7 +24,7 @@ import org.opencv.imgproc.Imgproc;
 public final class TestImages {
 
     static {
-        OpenCvNatives.load();
+        Natives.loadOpenCv();
     }
 
     private TestImages() {}
