@@ -27,6 +27,7 @@ public final class FaceDetector implements AutoCloseable {
     private final Model model;
     private final String modelName;
     private final String modelSha256;
+    private volatile boolean closed;
 
     private FaceDetector(DetectorSettings settings, Model model, String modelName, String modelSha256) {
         this.settings = settings;
@@ -113,7 +114,12 @@ public final class FaceDetector implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         model.close();
+    }
+
+    boolean isClosed() {
+        return closed;
     }
 
     /** One inference thread's decoder, buffers and predictor. */
