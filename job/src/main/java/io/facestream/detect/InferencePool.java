@@ -168,10 +168,11 @@ public final class InferencePool implements AutoCloseable {
 
     /**
      * Stops the threads, waiting up to 30 s for them to finish the images they run (each closes its
-     * own session as it stops), then closes the model. Images still queued are dropped: their
-     * callers are closing too. An interrupt does not cut the wait short, and a thread still
-     * running when it ends keeps the model open: freeing native memory that ONNX Runtime is using
-     * would crash the JVM, where leaving it leaks it.
+     * own session as it stops), then closes the model. Of the images still queued, those past their
+     * deadline are failed as expired (their callers have answered them already, and stop counting
+     * them), the others dropped: their callers are closing too. An interrupt does not cut the wait
+     * short, and a thread still running when it ends keeps the model open: freeing native memory
+     * that ONNX Runtime is using would crash the JVM, where leaving it leaks it.
      */
     @Override
     public void close() {
@@ -197,6 +198,7 @@ public final class InferencePool implements AutoCloseable {
                 running.add(thread.getName());
             }
         }
+        failExpired();
         try {
             if (running.isEmpty()) {
                 detector.close();

@@ -54,15 +54,21 @@ class InferencePoolTest {
     }
 
     /**
-     * Holds the inference thread that takes it until released, deaf to interrupts as a thread
-     * inside ONNX Runtime is.
+     * Holds the inference thread that takes it until released: deaf to interrupts as a thread inside
+     * ONNX Runtime is, or released by one (the pool's close() interrupts its threads).
      */
     private static final class Blocker extends Task {
         final CountDownLatch taken = new CountDownLatch(1);
         final CountDownLatch release = new CountDownLatch(1);
+        private final boolean releasedByInterrupt;
+
+        Blocker(boolean releasedByInterrupt) {
+            super("blocker");
+            this.releasedByInterrupt = releasedByInterrupt;
+        }
 
         Blocker() {
-            super("blocker");
+            this(false);
         }
 
         @Override
@@ -75,6 +81,9 @@ class InferencePoolTest {
                     break;
                 } catch (InterruptedException e) {
                     interrupted = true;
+                    if (releasedByInterrupt) {
+                        break;
+                    }
                 }
             }
             if (interrupted) {
@@ -221,6 +230,25 @@ class InferencePoolTest {
         assertOneFace(blocker);
         assertThat(pool.detector().isClosed()).isTrue();
         releaser.join();
+    }
+
+    @Test
+    void closeFailsTheQueuedImagesWhoseCallersHaveAnsweredAndDropsTheRest() throws Exception {
+        Blocker blocker = new Blocker(true);
+        Task expired = new Task("expired", Deadline.after(Duration.ZERO, System.nanoTime()));
+        Task waiting = new Task("waiting");
+        InferencePool pool = pool(1, 8, "queued-close-test");
+        pool.detect(blocker);
+        blocker.awaitTaken();
+        pool.detect(expired);
+        pool.detect(waiting);
+        pool.close(Duration.ofSeconds(60));
+
+        assertOneFace(blocker);
+        assertThat(skipped(expired)).isEqualTo(ImageSkippedException.Why.EXPIRED);
+        assertThat(expired.completions).hasValue(1);
+        assertThat(waiting.outcome).isNotDone();
+        assertThat(waiting.reads).hasValue(0);
     }
 
     @Test
