@@ -73,7 +73,8 @@ final class DetectCommand implements Callable<Integer> {
         int faces = 0;
         int failed = 0;
         List<Long> detectionNanos = new ArrayList<>();
-        try (InferencePool pool = InferencePool.load(settings, threads, "facestream-detect");
+        // Every image is handed over at once (a task reads its file only when a thread takes it), without a deadline.
+        try (InferencePool pool = InferencePool.load(settings, threads, images.size(), "facestream-detect");
              Writer jsonl = chosen == Format.JSONL ? Files.newBufferedWriter(output.resolve("detections.jsonl")) : Writer.nullWriter();
              Writer errors = Files.newBufferedWriter(output.resolve("errors.jsonl"))) {
             out.printf("Detecting faces in %d image(s) with %s, %d thread(s)%n", images.size(), pool.detector().modelName(), threads);

@@ -27,6 +27,7 @@ public final class FaceDetector implements AutoCloseable {
     private final Model model;
     private final String modelName;
     private final String modelSha256;
+    private volatile boolean closed;
 
     private FaceDetector(DetectorSettings settings, Model model, String modelName, String modelSha256) {
         this.settings = settings;
@@ -114,7 +115,12 @@ public final class FaceDetector implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         model.close();
+    }
+
+    boolean isClosed() {
+        return closed;
     }
 
     /** One inference thread's decoder, buffers and predictor. */
@@ -218,16 +224,27 @@ public final class FaceDetector implements AutoCloseable {
             }
         }
 
+        /**
+         * The faces in the original image's pixels, every box within the image. The model extends a face
+         * that the image's edge cuts past that edge, over the tensor's padding (or past the tensor, for
+         * exports whose reference does not clip). Landmarks stay where the model puts them, outside the
+         * image for such a face.
+         */
         private ImageDetections inOriginalPixels(DecodedImage image, Detections detections, long decodeNanos) {
-            List<DetectedFace> faces = detections.faces();
-            if (image.toOriginal() != 1) {
-                faces = faces.stream().map(face -> face.unscale(1f / image.toOriginal())).toList();
-            }
+            float toOriginal = image.toOriginal();
+            int maxX = image.originalWidth() - 1;
+            int maxY = image.originalHeight() - 1;
+            List<DetectedFace> faces = detections.faces().stream()
+                    .map(face -> (toOriginal == 1 ? face : face.unscale(1 / toOriginal)).clipBox(maxX, maxY))
+                    .toList();
             return new ImageDetections(image.originalWidth(), image.originalHeight(), faces,
                     decodeNanos, detections.preprocessNanos(), detections.inferenceNanos(), detections.postprocessNanos());
         }
 
-        /** Faces in image pixels, highest score first: one model pass per input plan, merged by box voting. */
+        /**
+         * Faces in the decoded image's pixels, highest score first: one model pass per input plan, merged
+         * by box voting; boxes not yet clipped to the image (results are, see {@link #detect(byte[], String)}).
+         */
         public Detections detect(DecodedImage image) throws TranslateException {
             List<SizePolicy.InputPlan> plans = settings.size().plans(image.width(), image.height());
             if (plans.size() == 1) {

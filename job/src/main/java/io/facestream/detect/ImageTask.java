@@ -3,8 +3,10 @@ package io.facestream.detect;
 /**
  * An image handed to an {@link InferencePool}. Its methods run on the inference thread that takes
  * it, so {@link #encodedImage} may read the image from elsewhere without blocking the caller, and
- * exactly one of {@link #detected} and {@link #failed} is called for it. Those two must not throw:
- * the other images of a batch are completed after them on the same thread.
+ * exactly one of {@link #detected} and {@link #failed} is called for it (none for a task still
+ * queued, before its deadline, when the pool closes). Those two must not throw: the other images of a batch are completed after them on the
+ * same thread. The one exception to the thread: a task the pool's full queue turns away is failed
+ * at once, on the thread that handed it over.
  */
 public interface ImageTask {
 
@@ -15,14 +17,23 @@ public interface ImageTask {
     String contentType();
 
     /**
+     * Past this, the pool fails the task with an {@link ImageSkippedException} instead of reading,
+     * decoding and running it; checked when an inference thread takes it and when the queue is full.
+     */
+    default Deadline deadline() {
+        return Deadline.NONE;
+    }
+
+    /**
      * @param startedNanos {@link System#nanoTime()} when an inference thread took the task
      */
     void detected(ImageDetections detections, long startedNanos);
 
     /**
      * The image could not be read, decoded or run through the model: an
-     * {@link ImageRejectedException} for bad input or a model failure, else what {@link #encodedImage}
-     * or the decoder threw (a {@link LinkageError} included: a native library that would not load).
+     * {@link ImageRejectedException} for bad input or a model failure, an {@link ImageSkippedException}
+     * for an image the pool did not run, else what {@link #encodedImage}, the decoder or the model
+     * threw (an {@link Error} included: a native library that would not load).
      */
     void failed(Throwable failure, long startedNanos);
 }

@@ -1,16 +1,15 @@
 package io.facestream.detect;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One model and a fixed number of inference threads, each with its own session (a DJL predictor
@@ -19,36 +18,54 @@ import java.util.concurrent.atomic.AtomicInteger;
  * and never block on it. Images handed over with {@link #detect} wait in one queue; a free
  * inference thread takes up to the settings' {@code maxBatch} of them at once (dynamic
  * micro-batching: a batch is whatever is waiting, nothing waits for a batch to fill).
+ *
+ * <p>Bounded under overload: the queue holds at most {@code capacity} images, and an image whose
+ * deadline has passed is never read, decoded or run. A caller that times images out frees its
+ * own bound on images in flight before their tasks leave this queue, so without both the queue
+ * would fill with images nobody waits for, and the threads would work on them while new ones
+ * time out behind them.
  */
 public final class InferencePool implements AutoCloseable {
 
-    private final FaceDetector detector;
-    private final ThreadPoolExecutor threads;
-    private final List<FaceDetector.Session> opened = Collections.synchronizedList(new ArrayList<>());
-    private final ThreadLocal<FaceDetector.Session> sessions;
-    private final Queue<ImageTask> waiting = new ConcurrentLinkedQueue<>();
-    private final int maxBatch;
+    private static final Logger LOG = LoggerFactory.getLogger(InferencePool.class);
+    /** How long {@link #close()} waits for the threads to finish the images they run. */
+    static final Duration CLOSE_WAIT = Duration.ofSeconds(30);
 
-    private InferencePool(FaceDetector detector, int threadCount, String threadName) {
+    private final FaceDetector detector;
+    private final BlockingQueue<Queued> waiting;
+    private final int capacity;
+    private final int maxBatch;
+    private final List<Thread> threads;
+    private volatile boolean closing;
+
+    private InferencePool(FaceDetector detector, int threadCount, int capacity, String threadName) {
         this.detector = detector;
+        this.capacity = capacity;
         this.maxBatch = detector.settings().maxBatch();
-        this.sessions = ThreadLocal.withInitial(() -> {
-            FaceDetector.Session session = detector.newSession();
-            opened.add(session);
-            return session;
-        });
-        AtomicInteger threadNumber = new AtomicInteger();
-        this.threads = new ThreadPoolExecutor(threadCount, threadCount, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
-                runnable -> {
-                    Thread thread = new Thread(runnable, threadName + "-" + threadNumber.incrementAndGet());
-                    thread.setDaemon(true);
-                    return thread;
-                });
+        this.waiting = new LinkedBlockingQueue<>(capacity);
+        List<Thread> created = new ArrayList<>(threadCount);
+        for (int i = 1; i <= threadCount; i++) {
+            Thread thread = new Thread(this::work, threadName + "-" + i);
+            thread.setDaemon(true);
+            created.add(thread);
+        }
+        this.threads = List.copyOf(created);
+        threads.forEach(Thread::start);
     }
 
-    /** Loads the model; the threads start, and open their sessions, on first use. */
-    public static InferencePool load(DetectorSettings settings, int threadCount, String threadName) throws IOException {
-        return new InferencePool(FaceDetector.load(settings), threadCount, threadName);
+    /**
+     * Loads the model and starts the threads; each opens its session on its first image.
+     *
+     * @param capacity how many images may wait for a thread: the caller's own bound on images in
+     *                 flight (the async operator's capacity), or every image for a caller that has none
+     */
+    public static InferencePool load(DetectorSettings settings, int threadCount, int capacity, String threadName)
+            throws IOException {
+        if (threadCount < 1 || capacity < 1) {
+            throw new IllegalArgumentException("an inference pool needs at least one thread and a capacity of at least "
+                    + "one image, not " + threadCount + " and " + capacity);
+        }
+        return new InferencePool(FaceDetector.load(settings), threadCount, capacity, threadName);
     }
 
     public FaceDetector detector() {
@@ -57,41 +74,189 @@ public final class InferencePool implements AutoCloseable {
 
     /**
      * Detects faces in the task's image on an inference thread, possibly in one model call with
-     * other waiting images; the task's callbacks run there.
+     * other waiting images; the task's callbacks run there. A task that finds the queue full of
+     * images whose deadline has not passed is failed at once, on this thread, with an
+     * {@link ImageSkippedException} ({@code OVERLOADED}).
      *
      * @throws RejectedExecutionException once the pool is closing
      */
     public void detect(ImageTask task) {
-        waiting.add(task);
+        if (closing) {
+            throw new RejectedExecutionException("The inference pool is closed");
+        }
+        Queued queued = new Queued(task);
+        if (waiting.offer(queued)) {
+            return;
+        }
+        // Images that timed out while queued left the caller's bound before this queue: make room.
+        failExpired();
+        if (!waiting.offer(queued)) {
+            queued.failed(new ImageSkippedException(ImageSkippedException.Why.OVERLOADED, String.format(
+                    "%d images already wait for %d inference thread(s), none past its deadline", capacity, threads.size())),
+                    System.nanoTime());
+        }
+    }
+
+    private void failExpired() {
+        long now = System.nanoTime();
+        for (Queued queued : waiting) {
+            // remove() decides between this thread and an inference thread taking the same task.
+            if (queued.task.deadline().passed(now) && waiting.remove(queued)) {
+                queued.expire(now);
+            }
+        }
+    }
+
+    private void work() {
+        FaceDetector.Session session = null;
         try {
-            // One drain per task: a drain that finds the queue emptied by an earlier one's batch ends at once.
-            threads.execute(this::detectWaiting);
-        } catch (RejectedExecutionException e) {
-            waiting.remove(task);
-            throw e;
+            while (!closing) {
+                List<ImageTask> batch = nextBatch();
+                if (batch.isEmpty()) {
+                    continue;
+                }
+                try {
+                    if (session == null) {
+                        session = detector.newSession();
+                    }
+                    session.detect(batch);
+                } catch (RuntimeException | Error e) {
+                    // What the session does not handle (an Error from a native layer or from a task): the
+                    // rest of the batch still completes, and its callers stop counting it in flight.
+                    LOG.error("Detection failed on a batch of {} image(s); failing those not completed yet", batch.size(), e);
+                    long now = System.nanoTime();
+                    batch.forEach(task -> task.failed(e, now));
+                    // The session's buffers or predictor may be left half-way: the next batch gets a new one.
+                    session = closeQuietly(session);
+                }
+            }
+        } finally {
+            closeQuietly(session);
         }
     }
 
-    private void detectWaiting() {
+    /** Waits for an image, then takes what else waits, up to a batch; drops expired images. Empty when interrupted. */
+    private List<ImageTask> nextBatch() {
         List<ImageTask> batch = new ArrayList<>(maxBatch);
-        ImageTask task;
-        while (batch.size() < maxBatch && (task = waiting.poll()) != null) {
-            batch.add(task);
+        Queued next;
+        try {
+            next = waiting.take();
+        } catch (InterruptedException e) {
+            return batch;
         }
-        if (!batch.isEmpty()) {
-            sessions.get().detect(batch);
+        long now = System.nanoTime();
+        do {
+            if (next.task.deadline().passed(now)) {
+                next.expire(now);
+            } else {
+                batch.add(next);
+            }
+        } while (batch.size() < maxBatch && (next = waiting.poll()) != null);
+        return batch;
+    }
+
+    private static FaceDetector.Session closeQuietly(FaceDetector.Session session) {
+        if (session != null) {
+            try {
+                session.close();
+            } catch (RuntimeException | Error e) {
+                LOG.warn("Could not close an inference session", e);
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Stops the threads, waiting up to 30 s for them to finish the images they run (each closes its
+     * own session as it stops), then closes the model. Of the images still queued, those past their
+     * deadline are failed as expired (their callers have answered them already, and stop counting
+     * them), the others dropped: their callers are closing too. An interrupt does not cut the wait
+     * short, and a thread still running when it ends keeps the model open: freeing native memory
+     * that ONNX Runtime is using would crash the JVM, where leaving it leaks it.
+     */
+    @Override
+    public void close() {
+        close(CLOSE_WAIT);
+    }
+
+    void close(Duration wait) {
+        closing = true;
+        threads.forEach(Thread::interrupt);
+        long deadline = System.nanoTime() + wait.toNanos();
+        boolean interrupted = false;
+        List<String> running = new ArrayList<>();
+        for (Thread thread : threads) {
+            long left;
+            while (thread.isAlive() && (left = deadline - System.nanoTime()) > 0) {
+                try {
+                    thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (thread.isAlive()) {
+                running.add(thread.getName());
+            }
+        }
+        failExpired();
+        try {
+            if (running.isEmpty()) {
+                detector.close();
+            } else {
+                LOG.warn("Inference thread(s) {} still running {} ms after the pool was closed: leaving {} and their "
+                        + "sessions open (their native memory leaks) rather than freeing what ONNX Runtime may still use",
+                        running, wait.toMillis(), detector.modelName());
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
-    /** Stops the threads (waiting for a running detection to end), then closes the sessions and the model. */
-    @Override
-    public void close() throws InterruptedException {
-        threads.shutdownNow();
-        threads.awaitTermination(30, TimeUnit.SECONDS);
-        synchronized (opened) {
-            opened.forEach(FaceDetector.Session::close);
-            opened.clear();
+    /** A task as queued. Only the thread that holds it (took it from the queue, or never queued it) completes it. */
+    private static final class Queued implements ImageTask {
+        final ImageTask task;
+        private boolean completed;
+
+        Queued(ImageTask task) {
+            this.task = task;
         }
-        detector.close();
+
+        void expire(long nowNanos) {
+            failed(new ImageSkippedException(ImageSkippedException.Why.EXPIRED,
+                    "The deadline passed while the image waited for an inference thread; it was not run"), nowNanos);
+        }
+
+        @Override
+        public byte[] encodedImage() throws Exception {
+            return task.encodedImage();
+        }
+
+        @Override
+        public String contentType() {
+            return task.contentType();
+        }
+
+        @Override
+        public Deadline deadline() {
+            return task.deadline();
+        }
+
+        @Override
+        public void detected(ImageDetections detections, long startedNanos) {
+            if (!completed) {
+                completed = true;
+                task.detected(detections, startedNanos);
+            }
+        }
+
+        @Override
+        public void failed(Throwable failure, long startedNanos) {
+            if (!completed) {
+                completed = true;
+                task.failed(failure, startedNanos);
+            }
+        }
     }
 }

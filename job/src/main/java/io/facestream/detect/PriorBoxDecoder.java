@@ -3,9 +3,9 @@ package io.facestream.detect;
 import ai.djl.ndarray.NDList;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Decodes biubug6/Pytorch_Retinaface exports: {@code loc} N x P x 4 (SSD box offsets),
@@ -16,9 +16,21 @@ final class PriorBoxDecoder implements HeadDecoder {
 
     private static final String HINT = "Pytorch_Retinaface exports have outputs loc, conf and landms.";
 
+    /**
+     * Input sizes whose priors are kept. Most size policies give one to three sizes, but {@code seed}
+     * gives one per image size, and a decoder lives as long as its inference thread: the least
+     * recently used sizes go, and a size seen again is recomputed, cheaply next to the model's pass.
+     */
+    static final int CACHED_SIZES = 8;
+
     private final ModelDescriptor.Priors priors;
-    /** Prior boxes (cx, cy, w, h, normalised) per input size; few distinct sizes occur in practice. */
-    private final Map<Long, float[]> priorCache = new ConcurrentHashMap<>();
+    /** Prior boxes (cx, cy, w, h, normalised) per input size; one decoder belongs to one inference thread. */
+    private final Map<Long, float[]> priorCache = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, float[]> eldest) {
+            return size() > CACHED_SIZES;
+        }
+    };
 
     PriorBoxDecoder(ModelDescriptor.Priors priors) {
         this.priors = priors;
@@ -95,6 +107,10 @@ final class PriorBoxDecoder implements HeadDecoder {
             }
             return boxes;
         });
+    }
+
+    int cachedSizes() {
+        return priorCache.size();
     }
 
     private static int ceilDiv(int value, int divisor) {

@@ -10,6 +10,7 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.metrics.ThreadSafeSimpleCounter;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 
 /**
@@ -19,7 +20,7 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
  * record ends there as exactly one result or one dead letter, whether it failed parsing in the
  * deserializer, in detection or by timing out, so each is counted once, and a late detection
  * after its timeout (which Flink discards) is not counted at all. The router runs on its task's
- * thread, so plain counters suffice there. Images in flight are counted by {@link
+ * thread, so plain counters suffice there. Images in flight and skipped are counted by {@link
  * FaceDetectionFunction}, the only place that sees them enter and leave the inference pool.
  */
 public final class DetectionMetrics {
@@ -38,6 +39,11 @@ public final class DetectionMetrics {
     public static final String TOTAL_MICROS = "totalMicros";
     /** Images handed to the inference pool and not finished yet (queued or running), timed out or not. */
     public static final String IMAGES_IN_FLIGHT = "imagesInFlight";
+    /**
+     * Images the inference pool did not run: their timeout had passed when a thread got to them, or
+     * they found its queue full. Each is a TIMEOUT dead letter.
+     */
+    public static final String IMAGES_SKIPPED = "imagesSkipped";
 
     /** Quantiles are computed over this many latest images per subtask; counts cover every image. */
     static final int HISTOGRAM_WINDOW = 1024;
@@ -74,6 +80,11 @@ public final class DetectionMetrics {
         AtomicInteger inFlight = new AtomicInteger();
         operatorGroup.addGroup(GROUP).gauge(IMAGES_IN_FLIGHT, (Gauge<Integer>) inFlight::get);
         return inFlight;
+    }
+
+    /** A counter of images skipped on {@code operatorGroup}, safe to increment from any thread. */
+    public static Counter registerImagesSkipped(MetricGroup operatorGroup) {
+        return operatorGroup.addGroup(GROUP).counter(IMAGES_SKIPPED, new ThreadSafeSimpleCounter());
     }
 
     public void count(DetectionOutcome outcome) {

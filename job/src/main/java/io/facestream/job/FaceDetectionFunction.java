@@ -3,9 +3,11 @@ package io.facestream.job;
 import io.facestream.avro.DeadLetterReason;
 import io.facestream.avro.ImageEvent;
 import io.facestream.avro.ModelInfo;
+import io.facestream.detect.Deadline;
 import io.facestream.detect.FaceDetector;
 import io.facestream.detect.ImageDetections;
 import io.facestream.detect.ImageRejectedException;
+import io.facestream.detect.ImageSkippedException;
 import io.facestream.detect.ImageTask;
 import io.facestream.detect.InferencePool;
 import io.facestream.schemas.AvroTrust;
@@ -13,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
 import org.slf4j.Logger;
@@ -23,6 +26,11 @@ import org.slf4j.LoggerFactory;
  * pool of inference threads, each with its own predictor; {@link #asyncInvoke} only hands the
  * image to that pool. Every event completes with exactly one outcome: a result, or a dead letter
  * for bad input, a model failure or a timeout (never an exception that would restart the job).
+ *
+ * <p>Under overload the pool does not run an image whose timeout has passed, and holds at most the
+ * operator's capacity of waiting images: Flink frees an image's place at its timeout while its task
+ * may still wait in the pool, so without that the pool's backlog, and the heap, would grow while
+ * the threads detected faces nobody waits for any more.
  */
 public class FaceDetectionFunction extends RichAsyncFunction<SourcedImageEvent, DetectionOutcome> {
 
@@ -34,6 +42,7 @@ public class FaceDetectionFunction extends RichAsyncFunction<SourcedImageEvent, 
     private transient ModelInfo modelInfo;
     private transient InferencePool inferencePool;
     private transient AtomicInteger imagesInFlight;
+    private transient Counter imagesSkipped;
 
     public FaceDetectionFunction(FaceDetectionSettings settings) {
         this.settings = settings;
@@ -45,13 +54,15 @@ public class FaceDetectionFunction extends RichAsyncFunction<SourcedImageEvent, 
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         warnIfEngineAndRuntimeLoadApart();
         try {
-            inferencePool = InferencePool.load(settings.detector(), settings.inferenceThreads(), "facestream-inference-" + subtask);
+            inferencePool = InferencePool.load(settings.detector(), settings.inferenceThreads(), settings.capacity(),
+                    "facestream-inference-" + subtask);
         } catch (Exception | LinkageError e) {
             throw ModelStartFailure.of(subtask, e);
         }
         FaceDetector detector = inferencePool.detector();
         modelInfo = new ModelInfo(detector.modelName(), detector.modelSha256());
         imagesInFlight = DetectionMetrics.registerImagesInFlight(getRuntimeContext().getMetricGroup());
+        imagesSkipped = DetectionMetrics.registerImagesSkipped(getRuntimeContext().getMetricGroup());
         LOG.info("Subtask {} loaded {} (sha256 {}) with {} inference thread(s)", subtask, detector.modelName(),
                 detector.modelSha256(), settings.inferenceThreads());
     }
@@ -90,11 +101,14 @@ public class FaceDetectionFunction extends RichAsyncFunction<SourcedImageEvent, 
         private final SourcedImageEvent input;
         private final ResultFuture<DetectionOutcome> resultFuture;
         private final long receivedNanos;
+        /** Flink's timeout for the event ends at about the same time (its timer starts just before asyncInvoke). */
+        private final Deadline deadline;
 
         EventDetection(SourcedImageEvent input, ResultFuture<DetectionOutcome> resultFuture, long receivedNanos) {
             this.input = input;
             this.resultFuture = resultFuture;
             this.receivedNanos = receivedNanos;
+            this.deadline = Deadline.after(settings.timeout(), receivedNanos);
         }
 
         @Override
@@ -109,15 +123,27 @@ public class FaceDetectionFunction extends RichAsyncFunction<SourcedImageEvent, 
         }
 
         @Override
+        public Deadline deadline() {
+            return deadline;
+        }
+
+        @Override
         public void detected(ImageDetections detections, long startedNanos) {
             complete(outcome(input, detections, startedNanos - receivedNanos, System.nanoTime() - receivedNanos));
         }
 
         @Override
         public void failed(Throwable failure, long startedNanos) {
+            if (failure instanceof ImageSkippedException) {
+                imagesSkipped.inc();
+            }
             complete(failureOutcome(input, failure));
         }
 
+        /**
+         * Also after {@link #timeout}: the operator keeps the first completion and ignores this one, but
+         * the image has left the pool either way.
+         */
         private void complete(DetectionOutcome outcome) {
             try {
                 resultFuture.complete(List.of(outcome));
@@ -129,9 +155,13 @@ public class FaceDetectionFunction extends RichAsyncFunction<SourcedImageEvent, 
 
     @Override
     public void timeout(SourcedImageEvent input, ResultFuture<DetectionOutcome> resultFuture) {
-        resultFuture.complete(List.of(deadLetter(input, DeadLetterReason.TIMEOUT, String.format(
+        resultFuture.complete(List.of(timedOut(input)));
+    }
+
+    private DetectionOutcome timedOut(SourcedImageEvent input) {
+        return deadLetter(input, DeadLetterReason.TIMEOUT, String.format(
                 "Detection did not finish within %d ms. Raise --timeout, add parallelism, or send smaller images.",
-                settings.timeout().toMillis()))));
+                settings.timeout().toMillis()));
     }
 
     DetectionOutcome outcome(SourcedImageEvent input, ImageDetections detections, long queueNanos, long totalNanos) {
@@ -143,6 +173,11 @@ public class FaceDetectionFunction extends RichAsyncFunction<SourcedImageEvent, 
     }
 
     DetectionOutcome failureOutcome(SourcedImageEvent input, Throwable failure) {
+        if (failure instanceof ImageSkippedException skipped) {
+            return skipped.why() == ImageSkippedException.Why.EXPIRED ? timedOut(input) : deadLetter(input,
+                    DeadLetterReason.TIMEOUT, "The subtask is overloaded: " + skipped.getMessage() + ". The image was not "
+                            + "run. Add parallelism or --inference-threads, send smaller images, or raise --timeout.");
+        }
         if (failure instanceof ImageRejectedException rejected) {
             return deadLetter(input, rejected.reason(), rejected.getMessage());
         }

@@ -1,12 +1,15 @@
 package io.facestream.sql;
 
 import io.facestream.avro.DeadLetterReason;
+import io.facestream.detect.Deadline;
 import io.facestream.detect.DetectedFace;
 import io.facestream.detect.FaceDetector;
 import io.facestream.detect.ImageDetections;
 import io.facestream.detect.ImageRejectedException;
+import io.facestream.detect.ImageSkippedException;
 import io.facestream.detect.ImageTask;
 import io.facestream.detect.InferencePool;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -14,6 +17,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.table.annotation.DataTypeHint;
 import org.apache.flink.table.annotation.FunctionHint;
+import org.apache.flink.table.api.config.ExecutionConfigOptions;
 import org.apache.flink.table.functions.AsyncTableFunction;
 import org.apache.flink.table.functions.FunctionContext;
 import org.apache.flink.table.functions.SpecializedFunction;
@@ -52,6 +56,8 @@ public class DetectFaces extends AsyncTableFunction<Row> implements SpecializedF
 
     /** Null until planned when registered by class name: the planner's configuration gives them. */
     private final DetectFacesSettings settings;
+    /** The async operator's capacity, which bounds the inference pool's queue; the option's default until planned. */
+    private final int capacity;
 
     private transient InferencePool inferencePool;
     private transient long timeoutMillis;
@@ -64,7 +70,12 @@ public class DetectFaces extends AsyncTableFunction<Row> implements SpecializedF
 
     /** For the Table API: these settings, whatever the configuration says. */
     public DetectFaces(DetectFacesSettings settings) {
+        this(settings, ExecutionConfigOptions.TABLE_EXEC_ASYNC_TABLE_MAX_CONCURRENT_OPERATIONS.defaultValue());
+    }
+
+    private DetectFaces(DetectFacesSettings settings, int capacity) {
         this.settings = settings;
+        this.capacity = capacity;
     }
 
     /** Called by the planner: settles and checks the settings before the query runs. */
@@ -72,7 +83,8 @@ public class DetectFaces extends AsyncTableFunction<Row> implements SpecializedF
     public UserDefinedFunction specialize(SpecializedContext context) {
         DetectFacesSettings planned = settings != null ? settings : DetectFacesSettings.fromConfig(context.getConfiguration());
         planned.checkWithin(context.getConfiguration());
-        return new DetectFaces(planned);
+        return new DetectFaces(planned,
+                context.getConfiguration().get(ExecutionConfigOptions.TABLE_EXEC_ASYNC_TABLE_MAX_CONCURRENT_OPERATIONS));
     }
 
     @Override
@@ -83,23 +95,26 @@ public class DetectFaces extends AsyncTableFunction<Row> implements SpecializedF
                 "Detection did not finish within %d ms. Raise %s, add parallelism or %s, or lower "
                         + "table.exec.async-table.max-concurrent-operations (images wait behind each other).",
                 timeoutMillis, DetectFacesSettings.TIMEOUT.key(), DetectFacesSettings.INFERENCE_THREADS.key())));
-        inferencePool = InferencePool.load(chosen.detector(), chosen.inferenceThreads(), "facestream-sql-inference");
+        inferencePool = InferencePool.load(chosen.detector(), chosen.inferenceThreads(), capacity, "facestream-sql-inference");
         FaceDetector detector = inferencePool.detector();
         LOG.info("detect_faces loaded {} (sha256 {}) with {} inference thread(s)", detector.modelName(),
                 detector.modelSha256(), chosen.inferenceThreads());
     }
 
     public void eval(CompletableFuture<Collection<Row>> result, byte[] image) {
+        Deadline deadline = Deadline.after(Duration.ofMillis(timeoutMillis), System.nanoTime());
         result.completeOnTimeout(timedOut, timeoutMillis, TimeUnit.MILLISECONDS);
         try {
             inferencePool.detect(new ImageTask() {
                 @Override
-                public byte[] encodedImage() throws ImageRejectedException {
-                    // A call that timed out while queued has its row already; skip the work.
-                    if (result.isDone()) {
-                        throw new ImageRejectedException(DeadLetterReason.TIMEOUT, "timed out while waiting");
-                    }
+                public byte[] encodedImage() {
                     return image;
+                }
+
+                @Override
+                public Deadline deadline() {
+                    // A call that timed out while queued has its row already: the pool skips it.
+                    return deadline;
                 }
 
                 @Override
@@ -115,13 +130,23 @@ public class DetectFaces extends AsyncTableFunction<Row> implements SpecializedF
 
                 @Override
                 public void failed(Throwable failure, long startedNanos) {
-                    result.complete(List.of(failureRow(failure)));
+                    result.complete(failure instanceof ImageSkippedException skipped ? skippedRow(skipped)
+                            : List.of(failureRow(failure)));
                 }
             });
         } catch (RejectedExecutionException e) {
             // Only while closing; the row is replayed from the last checkpoint.
             result.completeExceptionally(e);
         }
+    }
+
+    private List<Row> skippedRow(ImageSkippedException skipped) {
+        if (skipped.why() == ImageSkippedException.Why.EXPIRED) {
+            return timedOut;
+        }
+        return List.of(error(DeadLetterReason.TIMEOUT, "The subtask is overloaded: " + skipped.getMessage()
+                + ". The image was not run. Add parallelism or " + DetectFacesSettings.INFERENCE_THREADS.key()
+                + ", send smaller images, or raise " + DetectFacesSettings.TIMEOUT.key() + "."));
     }
 
     private static Row failureRow(Throwable failure) {

@@ -175,7 +175,7 @@ class MicroBatchTest {
         for (int i = 0; i < 7; i++) {
             waiting.add(new RecordedTask("image-" + i, chris));
         }
-        try (InferencePool pool = InferencePool.load(settings, 1, "micro-batch-test")) {
+        try (InferencePool pool = InferencePool.load(settings, 1, 8, "micro-batch-test")) {
             pool.detect(blocker);
             assertThat(taken.await(60, TimeUnit.SECONDS)).isTrue();
             waiting.forEach(pool::detect);

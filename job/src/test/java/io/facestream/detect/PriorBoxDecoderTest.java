@@ -62,4 +62,18 @@ class PriorBoxDecoderTest {
         assertThat(face.landmarkX(2)).isCloseTo(4.8f, within(1e-4f));
         assertThat(face.landmarkY(2)).isCloseTo(8f, within(1e-4f));
     }
+
+    @Test
+    void priorsOfEveryDistinctInputSizeDoNotPileUp() {
+        // The seed size policy gives one input size per image size; a decoder lives as long as its thread.
+        float[] first = decoder.priorBoxes(40, 24);
+        for (int width = 64; width < 64 + 100; width++) {
+            decoder.priorBoxes(width, 48);
+        }
+        assertThat(decoder.cachedSizes()).isEqualTo(PriorBoxDecoder.CACHED_SIZES);
+        float[] recent = decoder.priorBoxes(163, 48);
+        assertThat(decoder.priorBoxes(163, 48)).as("a size in use stays cached").isSameAs(recent);
+        assertThat(decoder.priorBoxes(40, 24)).as("an evicted size is computed again").isNotSameAs(first).isEqualTo(first);
+        assertThat(decoder.cachedSizes()).isEqualTo(PriorBoxDecoder.CACHED_SIZES);
+    }
 }
