@@ -17,7 +17,8 @@
 # KAFKA_CONTROLLER_PORT (9093), FLINK_REST_PORT (8081), FLINK_RPC_PORT (6123), PROMETHEUS_PORTS
 # (9250-9260: each Flink process serves its metrics for Prometheus on the first free one),
 # TASKMANAGERS (2), TASKMANAGER_SLOTS (1), TASKMANAGER_MEMORY (1600m), TASKMANAGER_JAVA_OPTS (extra
-# JVM flags for the TaskManagers, e.g. GC settings).
+# JVM flags for the TaskManagers, e.g. GC settings), MALLOC_ARENA_MAX (glibc arenas of the
+# TaskManagers, 2).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -174,8 +175,11 @@ start_taskmanager() {
     --configDir "$dir/conf" 2>/dev/null | grep '^BASH_JAVA_UTILS_EXEC_RESULT:' | sed 's/^BASH_JAVA_UTILS_EXEC_RESULT://')
   jvm=$(sed -n 1p <<<"$params"); dynamic=$(sed -n 2p <<<"$params")
   [ -n "$jvm" ] || die "could not compute TaskManager memory settings"
+  # ONNX Runtime allocates and frees its buffers with every job; glibc's per-thread arenas keep what
+  # is freed, so a TaskManager's RSS would creep up with every redeploy (BENCHMARKS.md). The official
+  # image uses jemalloc for the same reason; here two arenas do.
   # shellcheck disable=SC2086
-  launch "taskmanager-$n" java $jvm ${TASKMANAGER_JAVA_OPTS:-} $opens -Dlog4j.configurationFile="$dir/conf/log4j.properties" \
+  MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2} launch "taskmanager-$n" java $jvm ${TASKMANAGER_JAVA_OPTS:-} $opens -Dlog4j.configurationFile="$dir/conf/log4j.properties" \
     -Dlog.file="$dir/logs/taskmanager-$n.log" -cp "$flink_cp" \
     org.apache.flink.runtime.taskexecutor.TaskManagerRunner --configDir "$dir/conf" $dynamic
 }
@@ -235,5 +239,5 @@ case "${1:-}" in
   start-taskmanager) start_taskmanager "${2:?taskmanager number}" ;;
   stop-taskmanager) stop_part "taskmanager-${2:?taskmanager number}" TERM ;;
   kill-taskmanager) stop_part "taskmanager-${2:?taskmanager number}" KILL ;;
-  *) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,/^set -euo/{/^#/p}' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

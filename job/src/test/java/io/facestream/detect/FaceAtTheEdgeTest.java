@@ -21,7 +21,7 @@ class FaceAtTheEdgeTest {
 
     @BeforeAll
     static void loadOpenCv() {
-        OpenCvNatives.load();
+        Natives.loadOpenCv();
     }
 
     /**
