@@ -16,6 +16,7 @@ import org.opencv.core.Core;
 import org.opencv.core.CvType;
 import org.opencv.core.Mat;
 import org.opencv.core.MatOfByte;
+import org.opencv.core.MatOfInt;
 import org.opencv.core.Scalar;
 import org.opencv.imgcodecs.Imgcodecs;
 import org.opencv.imgproc.Imgproc;
@@ -37,9 +38,9 @@ public final class TestImages {
         return Imgcodecs.imdecode(new MatOfByte(photo(name)), Imgcodecs.IMREAD_COLOR);
     }
 
-    public static byte[] encode(String extension, Mat image) {
+    public static byte[] encode(String extension, Mat image, int... parameters) {
         MatOfByte buffer = new MatOfByte();
-        if (!Imgcodecs.imencode(extension, image, buffer)) {
+        if (!Imgcodecs.imencode(extension, image, buffer, new MatOfInt(parameters))) {
             throw new IllegalStateException("cannot encode " + extension);
         }
         return buffer.toArray();
