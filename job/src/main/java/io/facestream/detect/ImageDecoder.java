@@ -1,6 +1,7 @@
 package io.facestream.detect;
 
 import io.facestream.avro.DeadLetterReason;
+import java.nio.ByteBuffer;
 import java.util.Locale;
 import org.opencv.core.CvException;
 import org.opencv.core.Mat;
@@ -73,8 +74,8 @@ public final class ImageDecoder {
         checkPixels(format, declared);
         if (isTruncated(format, encoded)) {
             throw new ImageRejectedException(DeadLetterReason.CORRUPT_IMAGE, String.format(
-                    "The %s image is truncated (%d bytes, no end marker). Re-send the complete file.",
-                    format, encoded.length));
+                    "The %s image is truncated or damaged (%d bytes): its data does not reach its end marker. "
+                            + "Re-send the complete file.", format, encoded.length));
         }
         int reduction = 1;
         if (format == Format.JPEG && policy != null) {
@@ -176,27 +177,34 @@ public final class ImageDecoder {
     }
 
     /**
-     * libjpeg "decodes" a truncated JPEG by filling the rest with grey, so its absence of an end
-     * marker is checked here; a PNG must end with its IEND chunk.
+     * libjpeg decodes a truncated JPEG without an error, filling the rest with grey, so it must
+     * reach its end marker. libpng fails on a cut PNG by itself; walking it to IEND says why,
+     * without decoding. Bytes after the end are left alone: phones append trailers, Motion
+     * Photos a video.
      */
     private static boolean isTruncated(Format format, byte[] b) {
-        switch (format) {
-            case JPEG: {
-                // Some writers append padding after EOI; look for it near the end.
-                for (int i = b.length - 2; i >= Math.max(0, b.length - 64); i--) {
-                    if ((b[i] & 0xFF) == 0xFF && (b[i + 1] & 0xFF) == 0xD9) {
-                        return false;
-                    }
-                }
-                return true;
-            }
-            case PNG:
-                return b.length < 12 || !(b[b.length - 8] == 'I' && b[b.length - 7] == 'E'
-                        && b[b.length - 6] == 'N' && b[b.length - 5] == 'D');
-            default:
-                return false;
-        }
+        return switch (format) {
+            case JPEG -> !JpegMarkers.reachesEndOfImage(b);
+            case PNG -> !pngReachesEnd(b);
+            default -> false;
+        };
     }
+
+    /** Walks the chunks by their lengths (length, type, data, CRC) to IEND. */
+    private static boolean pngReachesEnd(byte[] b) {
+        ByteBuffer bytes = ByteBuffer.wrap(b);
+        long at = 8;
+        while (at + 8 <= b.length) {
+            long length = bytes.getInt((int) at) & 0xFFFFFFFFL;
+            if (bytes.getInt((int) at + 4) == IEND) {
+                return at + 12 + length <= b.length;
+            }
+            at += 12 + length;
+        }
+        return false;
+    }
+
+    private static final int IEND = 'I' << 24 | 'E' << 16 | 'N' << 8 | 'D';
 
     private static boolean startsWith(byte[] b, int... prefix) {
         if (b.length < prefix.length) {

@@ -8,6 +8,7 @@ package io.facestream.detect;
 final class JpegMarkers {
 
     private static final int SOI = 0xD8;
+    private static final int EOI = 0xD9;
     private static final int SOS = 0xDA;
     private static final int TEM = 0x01;
 
@@ -50,6 +51,39 @@ final class JpegMarkers {
                 // libjpeg refuses a zero size (a height defined later by DNL is not supported)
                 return width == 0 || height == 0 ? null : new ImageHeaders.Dimensions(width, height);
             }
+            at = code + 1 + length;
+        }
+    }
+
+    /**
+     * Whether the end-of-image marker follows the image data. libjpeg decodes a truncated file
+     * without an error (the missing part comes out grey), so this is how truncation is told;
+     * whatever follows the marker (a phone's trailer, a Motion Photo's video) is not looked at.
+     */
+    static boolean reachesEndOfImage(byte[] b) {
+        int at = 2;
+        while (true) {
+            int code = nextMarker(b, at);
+            if (code < 0) {
+                return false;
+            }
+            int marker = b[code] & 0xFF;
+            if (marker == EOI) {
+                return true;
+            }
+            if (isStandalone(marker)) {
+                at = code + 1;
+                continue;
+            }
+            if (!hasLength(marker) || code + 2 >= b.length) {
+                return false;
+            }
+            int length = u16(b, code + 1);
+            if (length < 2) {
+                return false;
+            }
+            // After a scan header, the entropy-coded data is passed over by nextMarker: it holds
+            // no 0xFF other than stuffed zeros and restart markers.
             at = code + 1 + length;
         }
     }

@@ -260,6 +260,44 @@ class ImageDecoderTest {
                         e -> assertThat(e.reason()).isEqualTo(DeadLetterReason.IMAGE_TOO_LARGE));
     }
 
+    @Test
+    void decodesImagesWithDataAfterTheirEndToTheSamePixels() throws Exception {
+        byte[] chris = TestImages.photo("Chris.jpeg");
+        byte[] progressive = TestImages.encode(".jpg", TestImages.decode("Chris.jpeg"), Imgcodecs.IMWRITE_JPEG_PROGRESSIVE, 1);
+        byte[] bryan = TestImages.photo("Bryan.png");
+        byte[] video = TestImages.motionPhotoVideo(200_000, 3);
+        Map<byte[], List<byte[]>> withTrailers = Map.of(
+                chris, List.of(TestImages.withTrailer(chris, TestImages.samsungTrailer()), TestImages.withTrailer(chris, video)),
+                progressive, List.of(TestImages.withTrailer(progressive, TestImages.samsungTrailer())),
+                bryan, List.of(TestImages.withTrailer(bryan, TestImages.samsungTrailer()), TestImages.withTrailer(bryan, video)));
+        for (Map.Entry<byte[], List<byte[]>> original : withTrailers.entrySet()) {
+            for (byte[] trailed : original.getValue()) {
+                try (DecodedImage expected = decoder.decode(original.getKey(), null); DecodedImage decoded = decoder.decode(trailed, null)) {
+                    assertThat(samePixels(expected, decoded)).isTrue();
+                }
+            }
+        }
+    }
+
+    /** libjpeg decodes a cut JPEG without complaint (grey where data is missing), so truncation is found from the structure. */
+    @Test
+    void stillRefusesTruncatedImages() throws Exception {
+        byte[] chris = TestImages.photo("Chris.jpeg");
+        byte[] progressive = TestImages.encode(".jpg", TestImages.decode("Chris.jpeg"), Imgcodecs.IMWRITE_JPEG_PROGRESSIVE, 1);
+        byte[] bryan = TestImages.photo("Bryan.png");
+        int secondScan = indexOf(progressive, new byte[] {(byte) 0xFF, (byte) 0xDA}, indexOf(progressive, new byte[] {(byte) 0xFF, (byte) 0xDA}, 0) + 2);
+        List<byte[]> truncated = List.of(
+                Arrays.copyOf(chris, chris.length - 2),
+                Arrays.copyOf(chris, chris.length / 2),
+                Arrays.copyOf(progressive, secondScan),
+                Arrays.copyOf(progressive, progressive.length - 2),
+                Arrays.copyOf(bryan, bryan.length - 12),
+                Arrays.copyOf(bryan, bryan.length / 2));
+        for (byte[] cut : truncated) {
+            assertThat(rejection(cut, null)).isEqualTo(DeadLetterReason.CORRUPT_IMAGE);
+        }
+    }
+
     private static boolean samePixels(DecodedImage a, DecodedImage b) {
         return a.width() == b.width() && a.height() == b.height() && Core.norm(a.bgr(), b.bgr(), Core.NORM_INF) == 0;
     }
