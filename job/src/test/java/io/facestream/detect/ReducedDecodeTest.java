@@ -18,6 +18,11 @@ import org.opencv.imgproc.Imgproc;
 @Timeout(60)
 class ReducedDecodeTest {
 
+    static {
+        // The test builds Mats before anything else would have loaded OpenCV when it runs first.
+        OpenCvNatives.load();
+    }
+
     @Test
     void picksTheLargestReductionThatKeepsTheNeededResolution() {
         assertThat(ImageDecoder.reduction(1f)).isEqualTo(1);

@@ -5,6 +5,7 @@ import java.awt.image.Raster;
 import java.awt.image.WritableRaster;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.Arrays;
 import java.util.Random;
@@ -16,6 +17,7 @@ import org.opencv.core.Core;
 import org.opencv.core.CvType;
 import org.opencv.core.Mat;
 import org.opencv.core.MatOfByte;
+import org.opencv.core.MatOfInt;
 import org.opencv.core.Scalar;
 import org.opencv.imgcodecs.Imgcodecs;
 import org.opencv.imgproc.Imgproc;
@@ -37,9 +39,9 @@ public final class TestImages {
         return Imgcodecs.imdecode(new MatOfByte(photo(name)), Imgcodecs.IMREAD_COLOR);
     }
 
-    public static byte[] encode(String extension, Mat image) {
+    public static byte[] encode(String extension, Mat image, int... parameters) {
         MatOfByte buffer = new MatOfByte();
-        if (!Imgcodecs.imencode(extension, image, buffer)) {
+        if (!Imgcodecs.imencode(extension, image, buffer, new MatOfInt(parameters))) {
             throw new IllegalStateException("cannot encode " + extension);
         }
         return buffer.toArray();
@@ -150,6 +152,48 @@ public final class TestImages {
         Mat noise = new Mat(height, width, CvType.CV_8UC3);
         Core.randu(noise, 0, 256);
         return encode(".png", noise);
+    }
+
+    /** The image with {@code trailer} appended after its end, as phones and cameras write them. */
+    public static byte[] withTrailer(byte[] image, byte[] trailer) {
+        byte[] joined = Arrays.copyOf(image, image.length + trailer.length);
+        System.arraycopy(trailer, 0, joined, image.length, trailer.length);
+        return joined;
+    }
+
+    /**
+     * Shaped like the metadata Samsung cameras append after a JPEG's end: tagged records, then an
+     * "SEFH" directory, its length and "SEFT" at the very end.
+     */
+    public static byte[] samsungTrailer() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(new byte[] {0, 0, 0x01, 0x0a});
+        out.writeBytes("Image_UTC_Data1719340000000".getBytes(StandardCharsets.US_ASCII));
+        out.writeBytes(new byte[] {0, 0, (byte) 0xa1, 0x0a});
+        out.writeBytes("MCC_Data310".getBytes(StandardCharsets.US_ASCII));
+        out.writeBytes("SEFH".getBytes(StandardCharsets.US_ASCII));
+        out.writeBytes(new byte[] {0x6b, 0, 0, 0, 0x02, 0, 0, 0, 0, 0, 0x01, 0x0a, 0x2f, 0, 0, 0, 0x1b, 0, 0, 0});
+        out.writeBytes(new byte[] {0x24, 0, 0, 0});
+        out.writeBytes("SEFT".getBytes(StandardCharsets.US_ASCII));
+        return out.toByteArray();
+    }
+
+    /**
+     * What a Motion Photo appends after the JPEG: an MP4 (ftyp box, then an mdat box of
+     * {@code mediaBytes} random bytes, which contain JPEG-looking markers).
+     */
+    public static byte[] motionPhotoVideo(int mediaBytes, long seed) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(new byte[] {0, 0, 0, 0x18});
+        out.writeBytes("ftypmp42\0\0\0\0isommp42".getBytes(StandardCharsets.ISO_8859_1));
+        int size = 8 + mediaBytes;
+        out.writeBytes(new byte[] {(byte) (size >>> 24), (byte) (size >>> 16), (byte) (size >>> 8), (byte) size});
+        out.writeBytes("mdat".getBytes(StandardCharsets.US_ASCII));
+        byte[] media = randomBytes(mediaBytes, seed);
+        byte[] markers = {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, (byte) 0xDA, 0, 8, (byte) 0xFF, (byte) 0xD9};
+        System.arraycopy(markers, 0, media, mediaBytes / 2, markers.length);
+        out.writeBytes(media);
+        return out.toByteArray();
     }
 
     public static byte[] truncated(byte[] bytes, int keep) {
