@@ -20,7 +20,7 @@ import org.opencv.core.Scalar;
 public final class ImageBombs {
 
     static {
-        OpenCvNatives.load();
+        Natives.loadOpenCv();
     }
 
     private ImageBombs() {}

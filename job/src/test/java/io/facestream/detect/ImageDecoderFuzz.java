@@ -35,7 +35,7 @@ public final class ImageDecoderFuzz {
     static final long SEED = 12L;
 
     static {
-        OpenCvNatives.load();
+        Natives.loadOpenCv();
     }
     /** Far above the valid images (48x64), far below what a mangled size field declares. */
     static final long PIXEL_LIMIT = 200_000;

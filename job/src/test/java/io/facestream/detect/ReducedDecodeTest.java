@@ -20,7 +20,7 @@ class ReducedDecodeTest {
 
     static {
         // The test builds Mats before anything else would have loaded OpenCV when it runs first.
-        OpenCvNatives.load();
+        Natives.loadOpenCv();
     }
 
     @Test
