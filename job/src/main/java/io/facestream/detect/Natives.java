@@ -25,6 +25,10 @@ import java.util.concurrent.ForkJoinTask;
  */
 public final class Natives {
 
+    /** What a cluster needs so that every job on a TaskManager shares these libraries (deploy/README.md). */
+    public static final String PARENT_FIRST_FIX = "Put the jars of deploy/flink-lib/pom.xml (OpenCV, ONNX Runtime, DJL "
+            + "and DJL's ONNX Runtime engine) into Flink's lib/ and set classloader.parent-first-patterns.additional to "
+            + "its <parent-first-patterns> (see deploy/README.md), then restart the TaskManagers once.";
     private static final String ENGINE = "OnnxRuntime";
 
     private static boolean openCvLoaded;
@@ -41,9 +45,7 @@ public final class Natives {
         } catch (UnsatisfiedLinkError e) {
             if (String.valueOf(e.getMessage()).contains("already loaded in another classloader")) {
                 throw new IllegalStateException("OpenCV's native library is already loaded by another classloader "
-                        + "(a previous run of the job in this TaskManager). Put the jars of deploy/flink-lib/pom.xml into "
-                        + "Flink's lib/ folder and set classloader.parent-first-patterns.additional to its "
-                        + "<parent-first-patterns> (the job jar carries these libraries too; see deploy/README.md)", e);
+                        + "(a previous run of the job in this TaskManager). " + PARENT_FIRST_FIX, e);
             }
             throw e;
         }

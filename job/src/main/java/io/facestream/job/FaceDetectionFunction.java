@@ -10,6 +10,7 @@ import io.facestream.detect.ImageRejectedException;
 import io.facestream.detect.ImageSkippedException;
 import io.facestream.detect.ImageTask;
 import io.facestream.detect.InferencePool;
+import io.facestream.detect.Natives;
 import io.facestream.schemas.AvroTrust;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
@@ -76,7 +77,7 @@ public class FaceDetectionFunction extends RichAsyncFunction<SourcedImageEvent, 
         ClassLoader engine = ai.djl.engine.Engine.class.getClassLoader();
         if (runtime != engine) {
             LOG.warn("ONNX Runtime loads from {} but DJL from {}: the next FaceStream job on this TaskManager (a resubmit, "
-                    + "an upgrade, a second job) will not start its model. {}", runtime, engine, ModelStartFailure.PARENT_FIRST_FIX);
+                    + "an upgrade, a second job) will not start its model. {}", runtime, engine, Natives.PARENT_FIRST_FIX);
         }
     }
 

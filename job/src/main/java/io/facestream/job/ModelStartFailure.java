@@ -1,5 +1,6 @@
 package io.facestream.job;
 
+import io.facestream.detect.Natives;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.runtime.execution.SuppressRestartsException;
@@ -10,11 +11,6 @@ import org.apache.flink.runtime.execution.SuppressRestartsException;
  * would only fail the same way, forever, and bury the cause under restarts.
  */
 final class ModelStartFailure {
-
-    /** Where the jars and the patterns that must load parent-first are declared. */
-    static final String PARENT_FIRST_FIX = "Put the jars of deploy/flink-lib/pom.xml (OpenCV, ONNX Runtime, DJL and "
-            + "DJL's ONNX Runtime engine) into Flink's lib/ and set classloader.parent-first-patterns.additional to "
-            + "its <parent-first-patterns> (see deploy/README.md), then restart the TaskManagers once.";
 
     private ModelStartFailure() {}
 
@@ -28,7 +24,7 @@ final class ModelStartFailure {
         if (ortEnvironmentOwnedByAnotherJob(failure)) {
             return "ONNX Runtime's process-wide environment was created by DJL in an earlier job's classloader on this "
                     + "TaskManager, and DJL in this job's classloader cannot share it (ONNX Runtime loads parent-first "
-                    + "from Flink's lib/, DJL from the job jar). " + PARENT_FIRST_FIX;
+                    + "from Flink's lib/, DJL from the job jar). " + Natives.PARENT_FIRST_FIX;
         }
         return String.valueOf(rootMessage(failure));
     }
