@@ -6,6 +6,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.facestream.avro.DeadLetter;
+import io.facestream.avro.DeadLetterReason;
 import io.facestream.avro.FaceDetectionResult;
 import io.facestream.schemas.AvroCodec;
 import java.io.IOException;
@@ -159,13 +160,15 @@ final class LocalStack implements AutoCloseable {
         return Long.parseLong(Files.readString(Path.of(env.get("FACESTREAM_LOCAL_DIR"), "pids", part)).strip());
     }
 
+    /** One committed outcome: its event id, and the dead letter's reason (null for a result) or the result's face count. */
+    record Outcome(String eventId, DeadLetterReason reason, int faces) {}
+
     /**
-     * Outcomes per event id over result and dead-letter topics (FaceStream's Avro records),
-     * read_committed, until {@code expected} outcomes or the timeout.
+     * The outcomes in result and dead-letter topics (FaceStream's Avro records), read_committed,
+     * until {@code expected} of them or the timeout.
      */
-    Map<String, Integer> outcomes(String resultTopic, String deadLetterTopic, int expected, Duration timeout) {
-        Map<String, Integer> outcomes = new HashMap<>();
-        int total = 0;
+    List<Outcome> committedOutcomes(String resultTopic, String deadLetterTopic, int expected, Duration timeout) {
+        List<Outcome> outcomes = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
                 ConsumerConfig.GROUP_ID_CONFIG, name + "-check-" + UUID.randomUUID(),
@@ -173,17 +176,28 @@ final class LocalStack implements AutoCloseable {
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(resultTopic, deadLetterTopic));
             long deadline = System.nanoTime() + timeout.toNanos();
-            while (total < expected && System.nanoTime() < deadline) {
+            while (outcomes.size() < expected && System.nanoTime() < deadline) {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-                    String id = record.topic().equals(resultTopic)
-                            ? AvroCodec.decode(record.value(), FaceDetectionResult.class).getEventId()
-                            : AvroCodec.decode(record.value(), DeadLetter.class).getEventId();
-                    outcomes.merge(String.valueOf(id), 1, Integer::sum);
-                    total++;
+                    if (record.topic().equals(resultTopic)) {
+                        FaceDetectionResult result = AvroCodec.decode(record.value(), FaceDetectionResult.class);
+                        outcomes.add(new Outcome(result.getEventId(), null, result.getFaces().size()));
+                    } else {
+                        DeadLetter deadLetter = AvroCodec.decode(record.value(), DeadLetter.class);
+                        outcomes.add(new Outcome(deadLetter.getEventId(), deadLetter.getReason(), 0));
+                    }
                 }
             }
         } catch (IOException e) {
             throw new AssertionError("unreadable output record", e);
+        }
+        return outcomes;
+    }
+
+    /** Outcomes per event id (see {@link #committedOutcomes}). */
+    Map<String, Integer> outcomes(String resultTopic, String deadLetterTopic, int expected, Duration timeout) {
+        Map<String, Integer> outcomes = new HashMap<>();
+        for (Outcome outcome : committedOutcomes(resultTopic, deadLetterTopic, expected, timeout)) {
+            outcomes.merge(String.valueOf(outcome.eventId()), 1, Integer::sum);
         }
         return outcomes;
     }
