@@ -22,7 +22,7 @@ public class DetectorOptions {
 
     @Option(names = "--size", paramLabel = "POLICY",
             description = "How images become the model input: letterbox:N, native, seed, fit:L or multi[:L1,L2,...]. "
-                    + "Default: the model type's (letterbox:640 for the default model, seed for biubug6 types).")
+                    + "Default: the model type's (fit:640 for the default model: long side 640, aspect kept; seed for biubug6 types).")
     String size;
 
     @Option(names = "--score-threshold", paramLabel = "P|model", defaultValue = "0.5",

@@ -39,6 +39,20 @@ class SizePolicyTest {
     }
 
     @Test
+    void fitKeepsTheAspectAndGivesASquareImageTheLetterboxTensor() {
+        for (int side : new int[] {115, 416, 640, 1999}) {
+            assertThat(SizePolicy.parse("fit:640").plans(side, side)).isEqualTo(SizePolicy.parse("letterbox:640").plans(side, side));
+        }
+        // 16:9: 640x360 in 640x384, 60 % of the letterbox's 640x640.
+        assertThat(SizePolicy.parse("fit:640").plans(1920, 1080)).containsExactly(new InputPlan(1f / 3, 640, 360, 640, 384));
+    }
+
+    @Test
+    void theDefaultModelKeepsTheAspectByDefault() {
+        assertThat(DetectorSettings.defaults().size()).hasToString("fit:640");
+    }
+
+    @Test
     void onlyAMatchingLetterboxKeepsAFixedSizeModelAsItIs() {
         assertThat(SizePolicy.parse("letterbox:640").alwaysSquare(640)).isTrue();
         assertThat(SizePolicy.parse("letterbox:512").alwaysSquare(640)).isFalse();
