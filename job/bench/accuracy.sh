@@ -21,6 +21,7 @@ java -cp "$jar" job/bench/ScaleEvalSet.java "$eval_dir" "$work/set1024" 1024 >&2
 sets+=("1024:$work/set1024")
 
 runs=(
+  "insightface-mnet025-v2|fit:640"
   "insightface-mnet025-v2|letterbox:640"
   "insightface-mnet025-v2|letterbox:832"
   "insightface-mnet025-v2|native"

@@ -14,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 count=${1:-1500}
 half_seconds=${2:-40}
-size=${3:-letterbox:640}
+size=${3:-fit:640}
 work=$(mktemp -d)
 export FACESTREAM_LOCAL_DIR=${FACESTREAM_LOCAL_DIR:-/tmp/facestream-perf}
 export KAFKA_PORT=${KAFKA_PORT:-29092} KAFKA_CONTROLLER_PORT=${KAFKA_CONTROLLER_PORT:-29093}
