@@ -101,7 +101,8 @@ public class JobBench {
             }
             single.sort(null);
             long singleMedian = single.get(single.size() / 2);
-            System.out.printf("single images: %d, one at a time; latency median %d ms%n", single.size(), singleMedian);
+            System.out.printf("single images: %d, one at a time; latency median %d ms, p99 %d ms%n", single.size(), singleMedian,
+                    single.get(Math.min(single.size() - 1, (int) (single.size() * 0.99))));
 
             // Half load.
             double rate = throughput / 2;
