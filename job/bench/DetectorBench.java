@@ -196,7 +196,7 @@ public class DetectorBench {
         for (int round = 0; round < 2; round++) {
             for (int maxBatch : new int[] {1, 2, 4}) {
                 DetectorSettings settings = DetectorSettings.builder().size(size).maxBatch(maxBatch).build();
-                try (io.facestream.detect.InferencePool pool = io.facestream.detect.InferencePool.load(settings, threads, "bench")) {
+                try (io.facestream.detect.InferencePool pool = io.facestream.detect.InferencePool.load(settings, threads, 2 * threads * maxBatch, "bench")) {
                     java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(2 * threads * maxBatch);
                     List<long[]> latencies = Collections.synchronizedList(new ArrayList<>());
                     java.util.Map<Long, Integer> batchSizes = new java.util.concurrent.ConcurrentHashMap<>();

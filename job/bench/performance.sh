@@ -7,7 +7,8 @@
 # job figure has its own detector figure: the job/detector ratio is taken per run, and its median
 # reported with the medians of both (this machine's speed drifts by 10 % and more within an hour).
 # Extra flags for the job (e.g. --capacity 4) can be given in JOB_FLAGS, the checkpoint interval in
-# CHECKPOINT_INTERVAL (default 1s), the number of job runs in RUNS (default 3), the events ahead of
+# CHECKPOINT_INTERVAL (default 1s), the delivery guarantee in DELIVERY_GUARANTEE (exactly-once, the default, or
+# at-least-once; job/bench/latency.sh compares the two), the number of job runs in RUNS (default 3), the events ahead of
 # the measured backlog in WARMUP_EVENTS (default 1500); SKIP_DETECTOR=1 runs the job part only,
 # SKIP_LEVERS=1 leaves out the one-thread lever and micro-batching measurements.
 set -euo pipefail
@@ -43,7 +44,7 @@ if [ -z "${SKIP_DETECTOR:-}" ]; then
 echo "== detector in-process, 2 threads, before job run $run"
 java -cp job/target/facestream.jar job/bench/DetectorBench.java run "$work/frames" 400 "$size" 2 | tee -a "$work/detector-results.txt"
 fi
-echo "== whole job on the local stack, run $run of $runs"
+echo "== whole job on the local stack, run $run of $runs, ${DELIVERY_GUARANTEE:-exactly-once}"
 deploy/local/stack.sh clean >/dev/null
 deploy/local/stack.sh start >/dev/null
 java -jar job/target/facestream.jar topics --bootstrap-servers "$bootstrap" --input-topic images \
@@ -51,7 +52,7 @@ java -jar job/target/facestream.jar topics --bootstrap-servers "$bootstrap" --in
 java -cp job/target/facestream.jar job/bench/JobBench.java fill "$bootstrap" "$work/frames" "$count"
 deploy/local/stack.sh submit --bootstrap-servers "$bootstrap" --input-topic images --output-topic detections \
   --dead-letter-topic dead-letters --parallelism 2 --checkpoint-interval "${CHECKPOINT_INTERVAL:-1s}" --size "$size" \
-  --starting-offsets earliest ${JOB_FLAGS:-} >/dev/null
+  --starting-offsets earliest --delivery-guarantee "${DELIVERY_GUARANTEE:-exactly-once}" ${JOB_FLAGS:-} >/dev/null
 java -cp job/target/facestream.jar job/bench/JobBench.java measure "$bootstrap" "$work/frames" "$count" "$half_seconds" \
   | tee -a "$work/job-results.txt"
 done

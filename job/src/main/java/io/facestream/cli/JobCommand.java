@@ -6,6 +6,7 @@ import io.facestream.job.KafkaSettings;
 import io.facestream.job.StartupChecks;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -13,7 +14,7 @@ import picocli.CommandLine.Option;
 
 /** The streaming job on Kafka: what {@code flink run facestream.jar job ...} submits. */
 @Command(name = "job", mixinStandardHelpOptions = true,
-        description = "Run the FaceStream job: image events from Kafka, detections and dead letters to Kafka (exactly-once).")
+        description = "Run the FaceStream job: image events from Kafka, detections and dead letters to Kafka (exactly-once by default).")
 final class JobCommand implements Callable<Integer> {
 
     @Mixin
@@ -27,7 +28,8 @@ final class JobCommand implements Callable<Integer> {
     int parallelism;
 
     @Option(names = "--checkpoint-interval", paramLabel = "DURATION", defaultValue = "10s", converter = DurationConverter.class,
-            description = "Checkpoint interval; results become visible to read_committed consumers at each checkpoint. Default: ${DEFAULT-VALUE}.")
+            description = "Checkpoint interval; with exactly-once delivery, results become visible to read_committed consumers at each checkpoint. "
+                    + "Default: ${DEFAULT-VALUE}.")
     Duration checkpointInterval;
 
     @Option(names = "--job-name", paramLabel = "NAME", defaultValue = FaceStreamJob.NAME, description = "Default: ${DEFAULT-VALUE}.")
@@ -40,10 +42,14 @@ final class JobCommand implements Callable<Integer> {
         if (parallelism < 0) {
             throw new IllegalArgumentException("--parallelism " + parallelism + ": must be 0 (cluster default) or positive");
         }
-        if (checkpointInterval.isNegative() || checkpointInterval.isZero()
-                || checkpointInterval.compareTo(kafkaSettings.transactionTimeout()) >= 0) {
+        if (checkpointInterval.isNegative() || checkpointInterval.isZero()) {
+            throw new IllegalArgumentException("--checkpoint-interval " + checkpointInterval + ": must be positive");
+        }
+        // At-least-once writes no transactions, so only exactly-once needs each checkpoint within a transaction's life.
+        if (kafkaSettings.deliveryGuarantee() == DeliveryGuarantee.EXACTLY_ONCE
+                && checkpointInterval.compareTo(kafkaSettings.transactionTimeout()) >= 0) {
             throw new IllegalArgumentException("--checkpoint-interval " + checkpointInterval
-                    + ": must be positive and shorter than --transaction-timeout " + kafkaSettings.transactionTimeout()
+                    + ": must be shorter than --transaction-timeout " + kafkaSettings.transactionTimeout()
                     + ", or Kafka aborts the open transactions before they are committed");
         }
         StartupChecks.checkModel(detectionSettings.detector());

@@ -14,6 +14,9 @@ public class KafkaOptions {
     @Mixin
     TopicOptions topics = new TopicOptions();
 
+    @Mixin
+    DeliveryGuaranteeOption delivery = new DeliveryGuaranteeOption();
+
     @Option(names = "--input-format", paramLabel = "avro|raw", defaultValue = "avro",
             description = "avro: values are ImageEvent records; raw: values are image bytes, keys the event ids. Default: ${DEFAULT-VALUE}.")
     String inputFormat;
@@ -33,7 +36,7 @@ public class KafkaOptions {
     String transactionalIdPrefix;
 
     @Option(names = "--transaction-timeout", paramLabel = "DURATION", defaultValue = "10min", converter = DurationConverter.class,
-            description = "Kafka transaction timeout; at most the brokers' transaction.max.timeout.ms (15min by default). Default: ${DEFAULT-VALUE}.")
+            description = "Kafka transaction timeout (exactly-once); at most the brokers' transaction.max.timeout.ms (15min by default). Default: ${DEFAULT-VALUE}.")
     Duration transactionTimeout;
 
     @Option(names = "--schema-registry", paramLabel = "URL",
@@ -58,6 +61,7 @@ public class KafkaOptions {
                 .groupId(groupId)
                 .startingOffsets(Enums.parse(KafkaSettings.StartingOffsets.class, "--starting-offsets", startingOffsets))
                 .bounded(bounded)
+                .deliveryGuarantee(delivery.value())
                 .transactionalIdPrefix(transactionalIdPrefix)
                 .transactionTimeout(transactionTimeout)
                 .consumerProperties(consumerProperties)

@@ -25,10 +25,11 @@ import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsIni
 import org.apache.flink.formats.avro.AvroSerializationSchema;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.apache.kafka.clients.producer.ProducerConfig;
 
 /**
  * Where the job reads and writes: brokers, topics, input format, consumer group, the
- * exactly-once producer settings and the value format (plain Avro, or the Confluent wire format
+ * delivery guarantee and its producer settings, and the value format (plain Avro, or the Confluent wire format
  * with a schema registry). Validated when built; makes the job's Kafka source and sinks.
  */
 public final class KafkaSettings implements Serializable {
@@ -54,6 +55,7 @@ public final class KafkaSettings implements Serializable {
     private final InputFormat inputFormat;
     private final StartingOffsets startingOffsets;
     private final boolean bounded;
+    private final DeliveryGuarantee deliveryGuarantee;
     private final String transactionalIdPrefix;
     private final long transactionTimeoutMillis;
     private final Map<String, String> consumerProperties;
@@ -72,6 +74,7 @@ public final class KafkaSettings implements Serializable {
         this.inputFormat = b.inputFormat;
         this.startingOffsets = b.startingOffsets;
         this.bounded = b.bounded;
+        this.deliveryGuarantee = b.deliveryGuarantee;
         this.transactionalIdPrefix = b.transactionalIdPrefix;
         this.transactionTimeoutMillis = b.transactionTimeout.toMillis();
         this.consumerProperties = new LinkedHashMap<>(b.consumerProperties);
@@ -89,6 +92,7 @@ public final class KafkaSettings implements Serializable {
         this.inputFormat = base.inputFormat;
         this.startingOffsets = base.startingOffsets;
         this.bounded = base.bounded;
+        this.deliveryGuarantee = base.deliveryGuarantee;
         this.transactionalIdPrefix = base.transactionalIdPrefix;
         this.transactionTimeoutMillis = base.transactionTimeoutMillis;
         this.consumerProperties = base.consumerProperties;
@@ -121,6 +125,11 @@ public final class KafkaSettings implements Serializable {
 
     public String deadLetterTopic() {
         return deadLetterTopic;
+    }
+
+    /** EXACTLY_ONCE or AT_LEAST_ONCE, for both sinks. */
+    public DeliveryGuarantee deliveryGuarantee() {
+        return deliveryGuarantee;
     }
 
     public Duration transactionTimeout() {
@@ -164,15 +173,18 @@ public final class KafkaSettings implements Serializable {
         return builder.build();
     }
 
-    /** Results keyed by event id, in transactions committed at each checkpoint. */
+    /**
+     * Results keyed by event id: exactly-once, in transactions committed at each checkpoint;
+     * at-least-once, as soon as they are ready (a restart may write them again, under the same key).
+     */
     public KafkaSink<FaceDetectionResult> resultSink() {
-        return exactlyOnceSink(outputTopic, "-detections", FaceDetectionResult::getEventId,
+        return sink(outputTopic, "-detections", FaceDetectionResult::getEventId,
                 valueSerializer(FaceDetectionResult.class, RegisteredSchemas::resultSchemaId));
     }
 
-    /** Dead letters keyed by event id (null when unknown), in transactions committed at each checkpoint. */
+    /** Dead letters keyed by event id (null when unknown), delivered as the results are. */
     public KafkaSink<DeadLetter> deadLetterSink() {
-        return exactlyOnceSink(deadLetterTopic, "-dead-letters", DeadLetter::getEventId,
+        return sink(deadLetterTopic, "-dead-letters", DeadLetter::getEventId,
                 valueSerializer(DeadLetter.class, RegisteredSchemas::deadLetterSchemaId));
     }
 
@@ -188,9 +200,9 @@ public final class KafkaSettings implements Serializable {
         return new ConfluentAvroSerializationSchema<>(type, schemaId.applyAsInt(registeredSchemas));
     }
 
-    private <T extends SpecificRecord> KafkaSink<T> exactlyOnceSink(String topic, String transactionalIdSuffix,
-                                                                    EventIdOf<T> eventId, SerializationSchema<T> valueSerializer) {
-        return KafkaSink.<T>builder()
+    private <T extends SpecificRecord> KafkaSink<T> sink(String topic, String transactionalIdSuffix,
+                                                         EventIdOf<T> eventId, SerializationSchema<T> valueSerializer) {
+        var builder = KafkaSink.<T>builder()
                 .setBootstrapServers(bootstrapServers)
                 .setRecordSerializer(KafkaRecordSerializationSchema.<T>builder()
                         .setTopic(topic)
@@ -200,10 +212,12 @@ public final class KafkaSettings implements Serializable {
                         })
                         .setValueSerializationSchema(valueSerializer)
                         .build())
-                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-                .setTransactionalIdPrefix(transactionalIdPrefix + transactionalIdSuffix)
-                .setKafkaProducerConfig(producerConfig())
-                .build();
+                .setDeliveryGuarantee(deliveryGuarantee)
+                .setKafkaProducerConfig(producerConfig());
+        if (deliveryGuarantee == DeliveryGuarantee.EXACTLY_ONCE) {
+            builder.setTransactionalIdPrefix(transactionalIdPrefix + transactionalIdSuffix);
+        }
+        return builder.build();
     }
 
     /** Serializable accessor of a record's event id, for the record key. */
@@ -212,9 +226,17 @@ public final class KafkaSettings implements Serializable {
         String of(T record);
     }
 
-    private Properties producerConfig() {
+    /** The sinks' producer settings, over the user's --producer-property values where they leave them open. */
+    Properties producerConfig() {
         Properties config = properties(producerProperties);
-        config.putIfAbsent("transaction.timeout.ms", Long.toString(transactionTimeoutMillis));
+        if (deliveryGuarantee == DeliveryGuarantee.EXACTLY_ONCE) {
+            config.putIfAbsent("transaction.timeout.ms", Long.toString(transactionTimeoutMillis));
+        } else {
+            // Kafka's defaults today, said explicitly: a write the leader alone holds can be lost with it, and retries
+            // without idempotence can reorder or duplicate a partition's records within one run.
+            config.putIfAbsent(ProducerConfig.ACKS_CONFIG, "all");
+            config.putIfAbsent(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        }
         return config;
     }
 
@@ -233,6 +255,7 @@ public final class KafkaSettings implements Serializable {
         private InputFormat inputFormat = InputFormat.AVRO;
         private StartingOffsets startingOffsets = StartingOffsets.EARLIEST;
         private boolean bounded;
+        private DeliveryGuarantee deliveryGuarantee = DeliveryGuarantee.EXACTLY_ONCE;
         private String transactionalIdPrefix = "facestream";
         private Duration transactionTimeout = DEFAULT_TRANSACTION_TIMEOUT;
         private final Map<String, String> consumerProperties = new LinkedHashMap<>();
@@ -280,6 +303,15 @@ public final class KafkaSettings implements Serializable {
             return this;
         }
 
+        /**
+         * EXACTLY_ONCE (results visible when the checkpoint that commits them completes) or
+         * AT_LEAST_ONCE (visible at once; a restart replays those since the last checkpoint).
+         */
+        public Builder deliveryGuarantee(DeliveryGuarantee deliveryGuarantee) {
+            this.deliveryGuarantee = Objects.requireNonNull(deliveryGuarantee);
+            return this;
+        }
+
         public Builder transactionalIdPrefix(String transactionalIdPrefix) {
             this.transactionalIdPrefix = transactionalIdPrefix;
             return this;
@@ -318,13 +350,25 @@ public final class KafkaSettings implements Serializable {
             requireName(problems, "--output-topic", outputTopic);
             requireName(problems, "--dead-letter-topic", deadLetterTopic);
             requireName(problems, "--group-id", groupId);
-            requireName(problems, "--transactional-id-prefix", transactionalIdPrefix);
+            if (deliveryGuarantee == DeliveryGuarantee.NONE) {
+                problems.add("--delivery-guarantee none: choose exactly-once or at-least-once; "
+                        + "without either a failure can lose results");
+            }
+            boolean exactlyOnce = deliveryGuarantee == DeliveryGuarantee.EXACTLY_ONCE;
+            if (exactlyOnce) {
+                requireName(problems, "--transactional-id-prefix", transactionalIdPrefix);
+            }
+            String acks = producerProperties.get(ProducerConfig.ACKS_CONFIG);
+            if (acks != null && !acks.trim().equals("all") && !acks.trim().equals("-1")) {
+                problems.add("--producer-property acks=" + acks + ": must be all (or -1), or a broker failure can lose "
+                        + "results" + (exactlyOnce ? "; Kafka transactions refuse anything else" : ""));
+            }
             if (inputTopic != null && (inputTopic.equals(outputTopic) || inputTopic.equals(deadLetterTopic))) {
                 problems.add("--input-topic " + inputTopic + " must differ from the output and dead-letter topics");
             }
-            if (transactionTimeout.isNegative() || transactionTimeout.isZero()
+            if (exactlyOnce && (transactionTimeout.isNegative() || transactionTimeout.isZero()
                     || transactionTimeout.compareTo(BROKER_DEFAULT_MAX_TRANSACTION_TIMEOUT) > 0
-                    && !producerProperties.containsKey("transaction.timeout.ms")) {
+                    && !producerProperties.containsKey("transaction.timeout.ms"))) {
                 problems.add("--transaction-timeout " + transactionTimeout + ": must be positive and at most the brokers' "
                         + "transaction.max.timeout.ms (15 minutes by default), or the producer cannot start");
             }

@@ -1,10 +1,14 @@
 package io.facestream.job;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.facestream.detect.DetectorSettings;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.junit.jupiter.api.Test;
 
 class SettingsValidationTest {
@@ -47,5 +51,44 @@ class SettingsValidationTest {
         KafkaSettings plain = KafkaSettings.builder().bootstrapServers("broker:9092").build();
         assertThatThrownBy(() -> plain.withRegisteredSchemas(new KafkaSettings.RegisteredSchemas(1, 2)))
                 .isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void atLeastOnceWritesWithoutTransactionsToAllReplicasAndExactlyOnceKeepsItsTimeout() {
+        Properties atLeastOnce = KafkaSettings.builder().bootstrapServers("broker:9092")
+                .deliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE).build().producerConfig();
+        assertThat(atLeastOnce).containsEntry("acks", "all").containsEntry("enable.idempotence", "true")
+                .doesNotContainKeys("transactional.id", "transaction.timeout.ms");
+
+        Properties exactlyOnce = KafkaSettings.builder().bootstrapServers("broker:9092").build().producerConfig();
+        assertThat(exactlyOnce).containsEntry("transaction.timeout.ms", "600000").doesNotContainKey("acks");
+        assertThat(KafkaSettings.builder().bootstrapServers("broker:9092").build().deliveryGuarantee())
+                .as("the default").isEqualTo(DeliveryGuarantee.EXACTLY_ONCE);
+    }
+
+    @Test
+    void theTransactionSettingsAreCheckedOnlyForExactlyOnce() {
+        KafkaSettings.Builder noTransactions = KafkaSettings.builder().bootstrapServers("broker:9092")
+                .transactionalIdPrefix("").transactionTimeout(Duration.ofMinutes(20));
+        assertThatThrownBy(noTransactions::build)
+                .hasMessageContaining("--transactional-id-prefix must not be empty")
+                .hasMessageContaining("--transaction-timeout PT20M");
+        assertThat(noTransactions.deliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE).build().deliveryGuarantee())
+                .isEqualTo(DeliveryGuarantee.AT_LEAST_ONCE);
+    }
+
+    @Test
+    void noGuaranteeAndAcksShortOfAllAreRefused() {
+        assertThatThrownBy(() -> KafkaSettings.builder().bootstrapServers("broker:9092")
+                .deliveryGuarantee(DeliveryGuarantee.NONE).build())
+                .hasMessageContaining("--delivery-guarantee none: choose exactly-once or at-least-once");
+        for (DeliveryGuarantee guarantee : new DeliveryGuarantee[] {DeliveryGuarantee.AT_LEAST_ONCE, DeliveryGuarantee.EXACTLY_ONCE}) {
+            assertThatThrownBy(() -> KafkaSettings.builder().bootstrapServers("broker:9092").deliveryGuarantee(guarantee)
+                    .producerProperties(Map.of("acks", "1")).build())
+                    .as(guarantee.name())
+                    .hasMessageContaining("--producer-property acks=1: must be all");
+            assertThat(KafkaSettings.builder().bootstrapServers("broker:9092").deliveryGuarantee(guarantee)
+                    .producerProperties(Map.of("acks", "-1")).build().producerConfig()).containsEntry("acks", "-1");
+        }
     }
 }
