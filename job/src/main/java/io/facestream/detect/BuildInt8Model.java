@@ -14,13 +14,11 @@ import java.util.stream.Stream;
 /**
  * The build's step that derives the int8 model from the float one ({@link Int8Quantizer}),
  * calibrated on the images of a folder, each prepared as the detector prepares it at the
- * default model's default size and at a 640 letterbox.
+ * default model's default size.
  * Usage: {@code BuildInt8Model FP32_MODEL OUTPUT IMAGE_DIR}.
  */
 public final class BuildInt8Model {
 
-    /** The sizes calibration sees: the default one, and the square the model was exported at. */
-    static final List<String> CALIBRATION_SIZES = List.of("fit:640", "letterbox:640");
 
     private BuildInt8Model() {}
 
@@ -46,6 +44,7 @@ public final class BuildInt8Model {
 
     /** Every JPEG and PNG of the folder, in name order, at each calibration size. */
     static List<Int8Quantizer.Input> calibrationInputs(Path folder, ModelDescriptor model) throws IOException {
+        SizePolicy policy = SizePolicy.parse(model.defaultSize);
         List<Path> images;
         try (Stream<Path> files = Files.list(folder)) {
             images = files.filter(f -> f.getFileName().toString().toLowerCase(Locale.ROOT).matches(".*\\.(png|jpe?g)"))
@@ -58,16 +57,13 @@ public final class BuildInt8Model {
         List<Int8Quantizer.Input> inputs = new ArrayList<>();
         try (TensorWriter writer = new TensorWriter(model)) {
             for (Path image : images) {
-                for (String size : CALIBRATION_SIZES) {
-                    SizePolicy policy = SizePolicy.parse(size);
-                    try (DecodedImage decoded = decoder.decode(Files.readAllBytes(image), null, policy)) {
-                        SizePolicy.InputPlan plan = policy.plans(decoded.width(), decoded.height()).get(0);
-                        FloatBuffer tensor = writer.write(decoded, plan);
-                        FloatBuffer copy = FloatBuffer.allocate(tensor.remaining()).put(tensor).flip();
-                        inputs.add(new Int8Quantizer.Input(copy, new long[] {1, 3, plan.tensorHeight(), plan.tensorWidth()}));
-                    } catch (ImageRejectedException e) {
-                        throw new IOException("calibration image " + image + ": " + e.getMessage(), e);
-                    }
+                try (DecodedImage decoded = decoder.decode(Files.readAllBytes(image), null, policy)) {
+                    SizePolicy.InputPlan plan = policy.plans(decoded.width(), decoded.height()).get(0);
+                    FloatBuffer tensor = writer.write(decoded, plan);
+                    FloatBuffer copy = FloatBuffer.allocate(tensor.remaining()).put(tensor).flip();
+                    inputs.add(new Int8Quantizer.Input(copy, new long[] {1, 3, plan.tensorHeight(), plan.tensorWidth()}));
+                } catch (ImageRejectedException e) {
+                    throw new IOException("calibration image " + image + ": " + e.getMessage(), e);
                 }
             }
         }

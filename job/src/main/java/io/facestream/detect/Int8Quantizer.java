@@ -34,15 +34,20 @@ import java.util.Set;
  * are uint8 with the range seen on calibration inputs. A Relu after a quantized operator is
  * dropped: its output's zero point 0 clamps negatives the same way, and ONNX Runtime would
  * otherwise keep the Relu in float between two integer kernels. Nearest resizes and slices keep
- * their input's scale, so that they run on the 8-bit values. The last convolutions (the heads,
- * whose outputs are box and landmark offsets) stay in float: 8 bits over their range would move a
- * large face's landmarks by pixels.
+ * their input's scale, so that they run on the 8-bit values, and a Shape reads the 8-bit tensor
+ * (same shape, no dequantization).
+ *
+ * <p>The heads are quantized too, their float outputs dequantized from 8 bits: on the default model
+ * that holds the landmarks within a pixel and WIDER FACE AP within 0.6 (BENCHMARKS.md). Keeping
+ * them in float does not keep them exact anyway: ONNX Runtime (1.21) quantizes the float weights
+ * of a convolution that reads a dequantized tensor itself, with one scale per tensor, and then
+ * runs it as a float convolution behind three DequantizeLinear nodes.
  */
 public final class Int8Quantizer {
 
-    /** Which convolutions stay in float. */
+    /** Which convolutions stay in float: the first (reading the image), the last (the heads). */
     public record Options(boolean floatFirstConv, boolean floatLastConvs) {
-        public static final Options DEFAULT = new Options(false, true);
+        public static final Options DEFAULT = new Options(false, false);
     }
 
     /** The smallest and largest value a tensor took over the calibration inputs. */
@@ -387,7 +392,13 @@ public final class Int8Quantizer {
             NodeProto.Builder rewritten = node.toBuilder();
             for (int i = 0; i < node.getInputCount(); i++) {
                 String name = alias(node.getInput(i));
-                rewritten.setInput(i, quantized.contains(name) && !graphOutputs.contains(name) ? name + "_dequantized" : name);
+                if (quantized.contains(name) && node.getOpType().equals("Shape")) {
+                    rewritten.setInput(i, name + "_quantized");
+                } else if (quantized.contains(name) && !graphOutputs.contains(name)) {
+                    rewritten.setInput(i, name + "_dequantized");
+                } else {
+                    rewritten.setInput(i, name);
+                }
             }
             if (node.getOpType().equals("Conv") && !floatConvs.contains(node)) {
                 String activation = alias(node.getInput(0));
