@@ -127,9 +127,11 @@ class Int8QuantizerTest {
         assertThat(opCount(graph, "Conv")).isZero();
         assertThat(opCount(graph, "QLinearAdd")).isEqualTo(2);
         assertThat(opCount(graph, "QLinearConcat")).isEqualTo(3);
-        // What stays in float: one DequantizeLinear per model output, the image's QuantizeLinear.
+        // What stays in float: one DequantizeLinear per model output, the image's QuantizeLinear, which
+        // also does the model's own input normalisation.
         assertThat(opCount(graph, "DequantizeLinear")).isEqualTo(9);
         assertThat(opCount(graph, "QuantizeLinear")).isEqualTo(1);
+        assertThat(opCount(graph, "Sub") + opCount(graph, "Mul")).isZero();
     }
 
     private static long opCount(GraphProto graph, String opType) {
