@@ -42,10 +42,10 @@ import java.util.Set;
  * passes over the image (a tenth of the int8 model's time) and loses nothing of the input.
  *
  * <p>The heads are quantized too, their float outputs dequantized from 8 bits: on the default model
- * that holds the landmarks within a pixel and WIDER FACE AP within 0.6 (BENCHMARKS.md). Keeping
- * them in float does not keep them exact anyway: ONNX Runtime (1.21) quantizes the float weights
- * of a convolution that reads a dequantized tensor itself, with one scale per tensor, and then
- * runs it as a float convolution behind three DequantizeLinear nodes.
+ * that holds the landmarks within a pixel at the median and WIDER FACE AP within 0.7
+ * (BENCHMARKS.md). Keeping them in float does not keep them exact anyway: ONNX Runtime (1.21)
+ * quantizes the float weights of a convolution that reads a dequantized tensor itself, with one
+ * scale per tensor, and then runs it as a float convolution behind three DequantizeLinear nodes.
  */
 public final class Int8Quantizer {
 
