@@ -29,7 +29,7 @@ public final class DetectorSettings implements Serializable {
         INT8
     }
 
-    /** fp32: int8 did not pay enough end to end to be the default (BENCHMARKS.md). */
+    /** fp32: int8 paid about 1.15x end to end at fit:640, not clearly enough to be the default (BENCHMARKS.md). */
     public static final String DEFAULT_PRECISION = "fp32";
 
     private final String modelPath;
