@@ -26,6 +26,7 @@ import org.opencv.imgproc.Imgproc;
  * java -cp job/target/facestream.jar job/bench/DetectorBench.java run FRAMES_DIR [IMAGES_PER_THREAD] [SIZE_POLICY] [THREADS,...]
  * java -cp job/target/facestream.jar job/bench/DetectorBench.java levers FRAMES_DIR [IMAGES]
  * java -cp job/target/facestream.jar job/bench/DetectorBench.java microbatch FRAMES_DIR [IMAGES] [SIZE_POLICY]
+ * java -cp job/target/facestream.jar job/bench/DetectorBench.java precision FRAMES_DIR [IMAGES]
  */
 public class DetectorBench {
 
@@ -50,6 +51,10 @@ public class DetectorBench {
             levers(frames, images);
             sessionReuse(frames, images / 5);
             batching(images / 5);
+            return;
+        }
+        if (args[0].equals("precision")) {
+            precision(frames, args.length > 2 ? Integer.parseInt(args[2]) : 200);
             return;
         }
         if (args[0].equals("microbatch")) {
@@ -103,6 +108,59 @@ public class DetectorBench {
                             size, ortThreads, median(times, 0), median(times, 1), median(times, 2));
                 }
             }
+        }
+    }
+
+    /**
+     * fp32 against int8 (--precision), one thread each with one ONNX Runtime thread, the two
+     * detectors taking turns image by image so that both see the same load; at fit:640 (the 1080p
+     * frames become 640x384 tensors) and letterbox:640 (640x640).
+     */
+    private static void precision(List<byte[]> frames, int images) throws Exception {
+        System.out.printf("method: fp32 and int8 alternating image by image, one thread, one ONNX Runtime thread, %d images "
+                + "after 20 warm-up; medians per image (end to end = decode + pre-processing + model + post-processing; "
+                + "cpu = the calling thread's CPU time for it, which other work on the machine inflates less than wall time)%n", images);
+        java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
+        for (String size : new String[] {"fit:640", "letterbox:640"}) {
+            String[] precisions = {"fp32", "int8"};
+            FaceDetector[] detectors = new FaceDetector[2];
+            FaceDetector.Session[] sessions = new FaceDetector.Session[2];
+            List<List<long[]>> times = List.of(new ArrayList<>(), new ArrayList<>());
+            try {
+                for (int p = 0; p < 2; p++) {
+                    detectors[p] = FaceDetector.load(DetectorSettings.builder().size(size).precision(precisions[p]).build());
+                    sessions[p] = detectors[p].newSession();
+                }
+                for (int i = 0; i < images + 20; i++) {
+                    for (int p = 0; p < 2; p++) {
+                        int which = (i % 2 == 0) ? p : 1 - p;
+                        long start = System.nanoTime();
+                        long cpuStart = cpu.getCurrentThreadCpuTime();
+                        ImageDetections d = sessions[which].detect(frames.get(i % frames.size()), "image/jpeg");
+                        if (i >= 20) {
+                            times.get(which).add(new long[] {System.nanoTime() - start, d.inferenceNanos(), d.faces().size(),
+                                cpu.getCurrentThreadCpuTime() - cpuStart});
+                        }
+                    }
+                }
+            } finally {
+                for (int p = 0; p < 2; p++) {
+                    if (sessions[p] != null) {
+                        sessions[p].close();
+                    }
+                    if (detectors[p] != null) {
+                        detectors[p].close();
+                    }
+                }
+            }
+            for (int p = 0; p < 2; p++) {
+                System.out.printf("%s, %s: end to end %.1f ms (cpu %.1f ms), model %.1f ms per image; %d faces in all%n", size,
+                        precisions[p], median(times.get(p), 0), median(times.get(p), 3), median(times.get(p), 1),
+                        times.get(p).stream().mapToLong(r -> r[2]).sum());
+            }
+            System.out.printf("%s, int8 speed-up: end to end %.2fx (cpu %.2fx), model %.2fx%n", size,
+                    median(times.get(0), 0) / median(times.get(1), 0), median(times.get(0), 3) / median(times.get(1), 3),
+                    median(times.get(0), 1) / median(times.get(1), 1));
         }
     }
 

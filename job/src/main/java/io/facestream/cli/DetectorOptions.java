@@ -20,6 +20,11 @@ public class DetectorOptions {
             description = "A JSON model description for exports no built-in type covers (see README). Default: none.")
     Path modelConfig;
 
+    @Option(names = "--precision", paramLabel = "fp32|int8", defaultValue = DetectorSettings.DEFAULT_PRECISION,
+            description = "Arithmetic of the default model: fp32, or int8 (a statically quantized copy the build derives "
+                    + "from it; not for --model files). Default: ${DEFAULT-VALUE}; int8's speed and accuracy are in BENCHMARKS.md.")
+    String precision;
+
     @Option(names = "--size", paramLabel = "POLICY",
             description = "How images become the model input: letterbox:N, native, seed, fit:L or multi[:L1,L2,...]. "
                     + "Default: the model type's (fit:640 for the default model: long side 640, aspect kept; seed for biubug6 types).")
@@ -58,6 +63,7 @@ public class DetectorOptions {
                 .modelPath(model)
                 .modelType(modelType)
                 .modelConfig(modelConfig)
+                .precision(precision)
                 .size(size)
                 .nmsThreshold(nmsThreshold)
                 .maxImageBytes(maxImageBytes)

@@ -13,7 +13,7 @@ import java.util.List;
  */
 public final class DetectorSettings implements Serializable {
 
-    private static final long serialVersionUID = 3L;
+    private static final long serialVersionUID = 4L;
 
     public static final float DEFAULT_SCORE_THRESHOLD = 0.5f;
     public static final long DEFAULT_MAX_IMAGE_BYTES = 16L * 1024 * 1024;
@@ -21,8 +21,20 @@ public final class DetectorSettings implements Serializable {
     public static final long DEFAULT_MAX_IMAGE_PIXELS = 64_000_000L;
     public static final int MAX_BATCH_LIMIT = 64;
 
+    /** The arithmetic the model runs in. */
+    public enum Precision {
+        /** The model file as published. */
+        FP32,
+        /** The build's statically quantized copy of the default model (int8 weights, uint8 activations). */
+        INT8
+    }
+
+    /** fp32: int8 paid about 1.15x end to end at fit:640, not clearly enough to be the default (BENCHMARKS.md). */
+    public static final String DEFAULT_PRECISION = "fp32";
+
     private final String modelPath;
     private final ModelDescriptor model;
+    private final Precision precision;
     private final SizePolicy size;
     private final float scoreThreshold;
     private final float nmsThreshold;
@@ -35,6 +47,7 @@ public final class DetectorSettings implements Serializable {
     private DetectorSettings(Builder b, ModelDescriptor model, SizePolicy size) {
         this.modelPath = b.modelPath == null ? null : b.modelPath.toString();
         this.model = model;
+        this.precision = b.precision;
         this.size = size;
         this.scoreThreshold = b.scoreThreshold == null ? model.scoreThreshold : b.scoreThreshold;
         this.nmsThreshold = b.nmsThreshold == null ? model.nmsThreshold : b.nmsThreshold;
@@ -60,6 +73,11 @@ public final class DetectorSettings implements Serializable {
 
     public ModelDescriptor model() {
         return model;
+    }
+
+    /** The precision of the default model to load; always FP32 with a model file of one's own. */
+    public Precision precision() {
+        return precision;
     }
 
     public SizePolicy size() {
@@ -100,6 +118,8 @@ public final class DetectorSettings implements Serializable {
         private Path modelPath;
         private String modelType;
         private Path modelConfig;
+        private Precision precision = parsePrecision(DEFAULT_PRECISION);
+        private String precisionText;
         private String size;
         private Float scoreThreshold = DEFAULT_SCORE_THRESHOLD;
         private Float nmsThreshold;
@@ -125,6 +145,19 @@ public final class DetectorSettings implements Serializable {
         public Builder modelConfig(Path modelConfig) {
             this.modelConfig = modelConfig;
             return this;
+        }
+
+        /** {@code fp32} or {@code int8} (the build's quantized default model); null for the default, fp32. */
+        public Builder precision(String precision) {
+            precisionText = precision;
+            this.precision = parsePrecision(precision == null ? DEFAULT_PRECISION : precision);
+            return this;
+        }
+
+        /** Null for a name that is not a precision. */
+        private static Precision parsePrecision(String name) {
+            String value = name.trim().toUpperCase(java.util.Locale.ROOT);
+            return value.equals("FP32") ? Precision.FP32 : value.equals("INT8") ? Precision.INT8 : null;
         }
 
         /** A {@link SizePolicy}; null (the default) for the model's own default. */
@@ -221,6 +254,12 @@ public final class DetectorSettings implements Serializable {
                 }
             } catch (IllegalArgumentException e) {
                 problems.add(e.getMessage());
+            }
+            if (precision == null) {
+                problems.add("--precision " + precisionText + ": choose fp32 or int8");
+            } else if (precision == Precision.INT8 && modelPath != null) {
+                problems.add("--precision int8: only the default model has an int8 build (made when FaceStream is built); "
+                        + "FaceStream does not quantize other model files, so use fp32 with --model");
             }
             SizePolicy sizePolicy = null;
             try {

