@@ -196,7 +196,7 @@ public class DetectorBench {
         for (int round = 0; round < 2; round++) {
             for (int maxBatch : new int[] {1, 2, 4}) {
                 DetectorSettings settings = DetectorSettings.builder().size(size).maxBatch(maxBatch).build();
-                try (io.facestream.detect.InferencePool pool = io.facestream.detect.InferencePool.load(settings, threads, "bench")) {
+                try (io.facestream.detect.InferencePool pool = io.facestream.detect.InferencePool.load(settings, threads, 2 * threads * maxBatch, "bench")) {
                     java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(2 * threads * maxBatch);
                     List<long[]> latencies = Collections.synchronizedList(new ArrayList<>());
                     java.util.Map<Long, Integer> batchSizes = new java.util.concurrent.ConcurrentHashMap<>();
@@ -248,7 +248,13 @@ public class DetectorBench {
         List<long[]> stages = Collections.synchronizedList(new ArrayList<>());
         List<Future<?>> workers = new ArrayList<>();
         long[] window = new long[2];
-        java.util.concurrent.CyclicBarrier warmedUp = new java.util.concurrent.CyclicBarrier(threads, () -> window[0] = System.nanoTime());
+        long[] processCpu = new long[2];
+        java.util.concurrent.atomic.AtomicLong workerCpu = new java.util.concurrent.atomic.AtomicLong();
+        java.lang.management.ThreadMXBean threadBean = java.lang.management.ManagementFactory.getThreadMXBean();
+        java.util.concurrent.CyclicBarrier warmedUp = new java.util.concurrent.CyclicBarrier(threads, () -> {
+            window[0] = System.nanoTime();
+            processCpu[0] = processCpuNanos();
+        });
         for (int t = 0; t < threads; t++) {
             int offset = t;
             workers.add(pool.submit(() -> {
@@ -257,12 +263,14 @@ public class DetectorBench {
                         session.detect(frames.get((i + offset) % frames.size()), "image/jpeg");
                     }
                     warmedUp.await();
+                    long cpuStart = threadBean.getCurrentThreadCpuTime();
                     for (int i = 0; i < perThread; i++) {
                         long start = System.nanoTime();
                         ImageDetections d = session.detect(frames.get((i + offset) % frames.size()), "image/jpeg");
                         stages.add(new long[] {System.nanoTime() - start, d.decodeNanos(), d.preprocessNanos(),
                             d.inferenceNanos(), d.postprocessNanos()});
                     }
+                    workerCpu.addAndGet(threadBean.getCurrentThreadCpuTime() - cpuStart);
                 }
                 return null;
             }));
@@ -271,11 +279,19 @@ public class DetectorBench {
             worker.get();
         }
         window[1] = System.nanoTime();
+        processCpu[1] = processCpuNanos();
         pool.shutdown();
         double seconds = (window[1] - window[0]) / 1e9;
-        System.out.printf("threads %d: %.1f images/s; per image median %.1f ms, p95 %.1f ms (decode %.1f, pre %.1f, model %.1f, post %.1f ms median)%n",
+        System.out.printf("threads %d: %.1f images/s; per image median %.1f ms, p95 %.1f ms (decode %.1f, pre %.1f, model %.1f, post %.1f ms median); "
+                + "cpu %.2f ms/image (detecting threads %.2f)%n",
                 threads, stages.size() / seconds, median(stages, 0), percentile(stages, 0, 0.95), median(stages, 1),
-                median(stages, 2), median(stages, 3), median(stages, 4));
+                median(stages, 2), median(stages, 3), median(stages, 4), (processCpu[1] - processCpu[0]) / 1e6 / stages.size(),
+                workerCpu.get() / 1e6 / stages.size());
+    }
+
+    /** This process's CPU time (user + system, all threads). */
+    private static long processCpuNanos() {
+        return ProcessHandle.current().info().totalCpuDuration().orElseThrow().toNanos();
     }
 
     /** Frames of 1920x1080: the photos tiled at different sizes, so each frame has several faces. */
