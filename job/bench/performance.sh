@@ -14,7 +14,9 @@
 # of the TaskManager (split by thread name), the broker, the JobManager and the benchmark's
 # consumer over the same middle 80 % of the full-load results that the throughput is taken over;
 # the TaskManager/detector CPU ratio is taken per run. JFR=DIR records a JFR of the TaskManager per
-# run (DIR/taskmanager-RUN.jfr) and prints its hot methods within that window.
+# run (DIR/taskmanager-RUN.jfr), and of the broker (DIR/broker-RUN.jfr), and prints their hot
+# methods within that window. The JIT compiler threads' CPU is shown apart: with a short warm-up
+# they are still busy in the window, which a long-running job is not.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 count=${1:-1500}
@@ -59,6 +61,9 @@ else
   deploy/local/stack.sh start >/dev/null
 fi
 pids=$FACESTREAM_LOCAL_DIR/pids
+if [ -n "${JFR:-}" ]; then
+  jcmd "$(cat "$pids/kafka")" JFR.start name=bench settings=profile >/dev/null
+fi
 java -jar job/target/facestream.jar topics --bootstrap-servers "$bootstrap" --input-topic images \
   --output-topic detections --dead-letter-topic dead-letters --partitions 2 >/dev/null
 java -cp job/target/facestream.jar job/bench/JobBench.java fill "$bootstrap" "$work/frames" "$count"
@@ -70,8 +75,13 @@ PIDS="taskmanager=$(cat "$pids/taskmanager-1"),broker=$(cat "$pids/kafka"),jobma
   | tee "$work/job-run.txt"
 cat "$work/job-run.txt" >> "$work/job-results.txt"
 if [ -n "${JFR:-}" ]; then
+  jcmd "$(cat "$pids/kafka")" JFR.dump name=bench filename="${jfr_file%taskmanager-*}broker-$run.jfr" >/dev/null
   deploy/local/stack.sh stop-taskmanager 1 >/dev/null
-  java job/bench/JfrHot.java "$jfr_file" $(sed -n 's/^cpu window: \([0-9]*\) \([0-9]*\).*/\1 \2/p' "$work/job-run.txt")
+  window=$(sed -n 's/^cpu window: \([0-9]*\) \([0-9]*\).*/\1 \2/p' "$work/job-run.txt")
+  echo "== JFR of the TaskManager"
+  java job/bench/JfrHot.java "$jfr_file" $window
+  echo "== JFR of the broker"
+  java job/bench/JfrHot.java "${jfr_file%taskmanager-*}broker-$run.jfr" $window
 fi
 done
 echo "== median of $runs runs"
@@ -83,10 +93,11 @@ if [ -z "${SKIP_DETECTOR:-}" ]; then
   paste "$work/job.txt" "$work/detector.txt" | awk '{printf "%.3f\n", $1 / $2}' > "$work/ratio.txt"
   echo "detector 2 threads, runs: $(paste -sd' ' "$work/detector.txt") images/s; median $(median < "$work/detector.txt")"
   echo "job / detector per run: $(paste -sd' ' "$work/ratio.txt"); median $(median < "$work/ratio.txt")"
-  sed -n 's/^threads 2: .* cpu \([0-9.]*\) ms\/image.*/\1/p' "$work/detector-results.txt" > "$work/detector-cpu.txt"
-  sed -n 's/^result: .*taskmanager CPU \([0-9.]*\) ms\/image.*/\1/p' "$work/job-results.txt" > "$work/tm-cpu.txt"
-  paste "$work/tm-cpu.txt" "$work/detector-cpu.txt" | awk '{printf "%.3f\n", $1 / $2}' > "$work/cpu-ratio.txt"
-  echo "CPU ms/image, taskmanager per run: $(paste -sd' ' "$work/tm-cpu.txt"); detector (2 threads) per run: $(paste -sd' ' "$work/detector-cpu.txt")"
-  echo "taskmanager / detector CPU per image, per run: $(paste -sd' ' "$work/cpu-ratio.txt"); median $(median < "$work/cpu-ratio.txt")"
+  sed -n 's/^threads 2: .* cpu \([0-9.]*\) ms\/image, \([0-9.]*\) without.*/\1 \2/p' "$work/detector-results.txt" > "$work/detector-cpu.txt"
+  sed -n 's/^result: .*taskmanager CPU \([0-9.]*\) ms\/image, \([0-9.]*\) without.*/\1 \2/p' "$work/job-results.txt" > "$work/tm-cpu.txt"
+  paste "$work/tm-cpu.txt" "$work/detector-cpu.txt" | awk '{printf "%.3f %.3f\n", $1 / $3, $2 / $4}' > "$work/cpu-ratio.txt"
+  echo "CPU ms/image (all threads, without JIT compiler threads), taskmanager per run: $(paste -sd';' "$work/tm-cpu.txt"); detector (2 threads) per run: $(paste -sd';' "$work/detector-cpu.txt")"
+  echo "taskmanager / detector CPU per image, per run: $(cut -d' ' -f1 "$work/cpu-ratio.txt" | paste -sd' '); median $(cut -d' ' -f1 "$work/cpu-ratio.txt" | median)"
+  echo "the same without the JIT compiler threads, per run: $(cut -d' ' -f2 "$work/cpu-ratio.txt" | paste -sd' '); median $(cut -d' ' -f2 "$work/cpu-ratio.txt" | median)"
 fi
 echo "half-load p99 / single-image median, median of runs: $(sed -n 's/.*single-image median = \([0-9.]*\);.*/\1/p' "$work/job-results.txt" | median)"
