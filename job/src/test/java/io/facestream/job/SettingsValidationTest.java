@@ -1,10 +1,12 @@
 package io.facestream.job;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.facestream.detect.DetectorSettings;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class SettingsValidationTest {
@@ -17,6 +19,16 @@ class SettingsValidationTest {
                 .hasMessageContaining("--bootstrap-servers is required")
                 .hasMessageContaining("--input-topic t must differ")
                 .hasMessageContaining("transaction.max.timeout.ms");
+    }
+
+    @Test
+    void theSinksBatchResultsUntilTheirTransactionCommitsUnlessTheProducerPropertiesSayOtherwise() {
+        assertThat(KafkaSettings.builder().bootstrapServers("broker:9092").build().producerConfig())
+                .containsEntry("linger.ms", "100").containsEntry("batch.size", "262144")
+                .containsEntry("transaction.timeout.ms", "600000");
+        assertThat(KafkaSettings.builder().bootstrapServers("broker:9092")
+                .producerProperties(Map.of("linger.ms", "0", "batch.size", "16384")).build().producerConfig())
+                .containsEntry("linger.ms", "0").containsEntry("batch.size", "16384");
     }
 
     @Test
