@@ -270,7 +270,7 @@ public class JobBench {
                 }
                 double perImage = (process.getValue() - start) * TICK_MS / images;
                 all += perImage;
-                line.append(String.format("%s %.2f, ", process.getKey(), perImage));
+                line.append(String.format("%s %.2f (%.0f ms/s), ", process.getKey(), perImage, perImage * images / seconds));
             }
             System.out.printf("cpu at full load, ms per image over the middle 80 %% (%d images, %.1f s): %sall %.2f; "
                     + "the machine's %d cores offer %.2f ms per image at this throughput%n", images, seconds, line, all,
