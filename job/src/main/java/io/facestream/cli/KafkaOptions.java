@@ -42,7 +42,8 @@ public class KafkaOptions {
                     + "and Avro image events are read in it. Default: plain Avro, no registry.")
     String schemaRegistry;
 
-    @Option(names = "--consumer-property", paramLabel = "KEY=VALUE", description = "Extra Kafka consumer property (repeatable). Default: none.")
+    @Option(names = "--consumer-property", paramLabel = "KEY=VALUE", description = "Extra Kafka consumer property (repeatable); "
+            + "the source's consumer otherwise uses max.partition.fetch.bytes=4194304, several images per fetch. Default: none.")
     Map<String, String> consumerProperties = new LinkedHashMap<>();
 
     @Option(names = "--producer-property", paramLabel = "KEY=VALUE", description = "Extra Kafka producer property (repeatable); "

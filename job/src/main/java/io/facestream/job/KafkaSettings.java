@@ -157,7 +157,7 @@ public final class KafkaSettings implements Serializable {
                 .setGroupId(groupId)
                 .setStartingOffsets(start)
                 .setDeserializer(new ImageEventDeserializer(inputFormat, schemaRegistryUrl))
-                .setProperties(properties(consumerProperties));
+                .setProperties(consumerConfig());
         if (bounded) {
             builder.setBounded(OffsetsInitializer.latest());
         }
@@ -210,6 +210,21 @@ public final class KafkaSettings implements Serializable {
     @FunctionalInterface
     private interface EventIdOf<T> extends Serializable {
         String of(T record);
+    }
+
+    /**
+     * The source's consumer fetches up to {@value #CONSUMER_PARTITION_FETCH_BYTES} bytes of a
+     * partition per request unless --consumer-property says otherwise: Kafka's default of 1 MiB
+     * holds only about four 1080p JPEG events, so the fetcher thread and the broker handled a
+     * request for every few images.
+     */
+    static final int CONSUMER_PARTITION_FETCH_BYTES = 4 * 1024 * 1024;
+
+    /** The source's consumer settings (package-private for tests). */
+    Properties consumerConfig() {
+        Properties config = properties(consumerProperties);
+        config.putIfAbsent("max.partition.fetch.bytes", Integer.toString(CONSUMER_PARTITION_FETCH_BYTES));
+        return config;
     }
 
     /**

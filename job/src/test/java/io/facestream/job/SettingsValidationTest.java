@@ -32,6 +32,15 @@ class SettingsValidationTest {
     }
 
     @Test
+    void theSourceFetchesSeveralImagesPerRequestUnlessTheConsumerPropertiesSayOtherwise() {
+        assertThat(KafkaSettings.builder().bootstrapServers("broker:9092").build().consumerConfig())
+                .containsEntry("max.partition.fetch.bytes", "4194304");
+        assertThat(KafkaSettings.builder().bootstrapServers("broker:9092")
+                .consumerProperties(Map.of("max.partition.fetch.bytes", "1048576")).build().consumerConfig())
+                .containsEntry("max.partition.fetch.bytes", "1048576");
+    }
+
+    @Test
     void detectorSettingsRejectBadValues() {
         assertThatThrownBy(() -> DetectorSettings.builder().scoreThreshold(1.5f).modelPath(Path.of("/nonexistent.onnx")).build())
                 .isInstanceOf(IllegalArgumentException.class)
