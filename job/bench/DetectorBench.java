@@ -306,7 +306,15 @@ public class DetectorBench {
         List<long[]> stages = Collections.synchronizedList(new ArrayList<>());
         List<Future<?>> workers = new ArrayList<>();
         long[] window = new long[2];
-        java.util.concurrent.CyclicBarrier warmedUp = new java.util.concurrent.CyclicBarrier(threads, () -> window[0] = System.nanoTime());
+        long[] processCpu = new long[2];
+        long[] compilerCpu = new long[2];
+        java.util.concurrent.atomic.AtomicLong workerCpu = new java.util.concurrent.atomic.AtomicLong();
+        java.lang.management.ThreadMXBean threadBean = java.lang.management.ManagementFactory.getThreadMXBean();
+        java.util.concurrent.CyclicBarrier warmedUp = new java.util.concurrent.CyclicBarrier(threads, () -> {
+            window[0] = System.nanoTime();
+            processCpu[0] = processCpuNanos();
+            compilerCpu[0] = compilerThreadsCpuNanos();
+        });
         for (int t = 0; t < threads; t++) {
             int offset = t;
             workers.add(pool.submit(() -> {
@@ -315,12 +323,14 @@ public class DetectorBench {
                         session.detect(frames.get((i + offset) % frames.size()), "image/jpeg");
                     }
                     warmedUp.await();
+                    long cpuStart = threadBean.getCurrentThreadCpuTime();
                     for (int i = 0; i < perThread; i++) {
                         long start = System.nanoTime();
                         ImageDetections d = session.detect(frames.get((i + offset) % frames.size()), "image/jpeg");
                         stages.add(new long[] {System.nanoTime() - start, d.decodeNanos(), d.preprocessNanos(),
                             d.inferenceNanos(), d.postprocessNanos()});
                     }
+                    workerCpu.addAndGet(threadBean.getCurrentThreadCpuTime() - cpuStart);
                 }
                 return null;
             }));
@@ -329,11 +339,42 @@ public class DetectorBench {
             worker.get();
         }
         window[1] = System.nanoTime();
+        processCpu[1] = processCpuNanos();
+        compilerCpu[1] = compilerThreadsCpuNanos();
         pool.shutdown();
         double seconds = (window[1] - window[0]) / 1e9;
-        System.out.printf("threads %d: %.1f images/s; per image median %.1f ms, p95 %.1f ms (decode %.1f, pre %.1f, model %.1f, post %.1f ms median)%n",
+        System.out.printf("threads %d: %.1f images/s; per image median %.1f ms, p95 %.1f ms (decode %.1f, pre %.1f, model %.1f, post %.1f ms median); "
+                + "cpu %.2f ms/image, %.2f without the JIT compiler threads (detecting threads %.2f)%n",
                 threads, stages.size() / seconds, median(stages, 0), percentile(stages, 0, 0.95), median(stages, 1),
-                median(stages, 2), median(stages, 3), median(stages, 4));
+                median(stages, 2), median(stages, 3), median(stages, 4), (processCpu[1] - processCpu[0]) / 1e6 / stages.size(),
+                (processCpu[1] - processCpu[0] - compilerCpu[1] + compilerCpu[0]) / 1e6 / stages.size(),
+                workerCpu.get() / 1e6 / stages.size());
+    }
+
+    /** This process's CPU time (user + system, all threads). */
+    private static long processCpuNanos() {
+        return ProcessHandle.current().info().totalCpuDuration().orElseThrow().toNanos();
+    }
+
+    /** CPU time of this process's JIT compiler threads (Linux /proc; USER_HZ 100). */
+    private static long compilerThreadsCpuNanos() {
+        long ticks = 0;
+        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    if (stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).contains("CompilerThre")) {
+                        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                    }
+                } catch (java.io.IOException e) {
+                    // The thread ended.
+                }
+            }
+        } catch (java.io.IOException e) {
+            return 0;
+        }
+        return ticks * 10_000_000L;
     }
 
     /** Frames of 1920x1080: the photos tiled at different sizes, so each frame has several faces. */

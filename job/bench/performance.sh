@@ -11,6 +11,13 @@
 # at-least-once; job/bench/latency.sh compares the two), the number of job runs in RUNS (default 3), the events ahead of
 # the measured backlog in WARMUP_EVENTS (default 1500); SKIP_DETECTOR=1 runs the job part only,
 # SKIP_LEVERS=1 leaves out the one-thread lever and micro-batching measurements.
+# CPU: the detector run prints its process's CPU time per image; the job run the CPU time per image
+# of the TaskManager (split by thread name), the broker, the JobManager and the benchmark's
+# consumer over the same middle 80 % of the full-load results that the throughput is taken over;
+# the TaskManager/detector CPU ratio is taken per run. JFR=DIR records a JFR of the TaskManager per
+# run (DIR/taskmanager-RUN.jfr), and of the broker (DIR/broker-RUN.jfr), and prints their hot
+# methods within that window. The JIT compiler threads' CPU is shown apart: with a short warm-up
+# they are still busy in the window, which a long-running job is not.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 count=${1:-1500}
@@ -46,15 +53,37 @@ java -cp job/target/facestream.jar job/bench/DetectorBench.java run "$work/frame
 fi
 echo "== whole job on the local stack, run $run of $runs, ${DELIVERY_GUARANTEE:-exactly-once}"
 deploy/local/stack.sh clean >/dev/null
-deploy/local/stack.sh start >/dev/null
+if [ -n "${JFR:-}" ]; then
+  mkdir -p "$JFR"
+  jfr_file=$(cd "$JFR" && pwd)/taskmanager-$run.jfr
+  TASKMANAGER_JAVA_OPTS="${TASKMANAGER_JAVA_OPTS:-} -XX:StartFlightRecording=filename=$jfr_file,settings=profile,dumponexit=true" \
+    deploy/local/stack.sh start >/dev/null
+else
+  deploy/local/stack.sh start >/dev/null
+fi
+pids=$FACESTREAM_LOCAL_DIR/pids
+if [ -n "${JFR:-}" ]; then
+  jcmd "$(cat "$pids/kafka")" JFR.start name=bench settings=profile >/dev/null
+fi
 java -jar job/target/facestream.jar topics --bootstrap-servers "$bootstrap" --input-topic images \
   --output-topic detections --dead-letter-topic dead-letters --partitions 2 >/dev/null
 java -cp job/target/facestream.jar job/bench/JobBench.java fill "$bootstrap" "$work/frames" "$count"
 deploy/local/stack.sh submit --bootstrap-servers "$bootstrap" --input-topic images --output-topic detections \
   --dead-letter-topic dead-letters --parallelism 2 --checkpoint-interval "${CHECKPOINT_INTERVAL:-1s}" --size "$size" \
   --starting-offsets earliest --delivery-guarantee "${DELIVERY_GUARANTEE:-exactly-once}" ${JOB_FLAGS:-} >/dev/null
-java -cp job/target/facestream.jar job/bench/JobBench.java measure "$bootstrap" "$work/frames" "$count" "$half_seconds" \
-  | tee -a "$work/job-results.txt"
+PIDS="taskmanager=$(cat "$pids/taskmanager-1"),broker=$(cat "$pids/kafka"),jobmanager=$(cat "$pids/jobmanager")" \
+  java -cp job/target/facestream.jar job/bench/JobBench.java measure "$bootstrap" "$work/frames" "$count" "$half_seconds" \
+  | tee "$work/job-run.txt"
+cat "$work/job-run.txt" >> "$work/job-results.txt"
+if [ -n "${JFR:-}" ]; then
+  jcmd "$(cat "$pids/kafka")" JFR.dump name=bench filename="${jfr_file%taskmanager-*}broker-$run.jfr" >/dev/null
+  deploy/local/stack.sh stop-taskmanager 1 >/dev/null
+  window=$(sed -n 's/^cpu window: \([0-9]*\) \([0-9]*\).*/\1 \2/p' "$work/job-run.txt")
+  echo "== JFR of the TaskManager"
+  java job/bench/JfrHot.java "$jfr_file" $window
+  echo "== JFR of the broker"
+  java job/bench/JfrHot.java "${jfr_file%taskmanager-*}broker-$run.jfr" $window
+fi
 done
 echo "== median of $runs runs"
 median() { sort -g | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2}'; }
@@ -65,5 +94,11 @@ if [ -z "${SKIP_DETECTOR:-}" ]; then
   paste "$work/job.txt" "$work/detector.txt" | awk '{printf "%.3f\n", $1 / $2}' > "$work/ratio.txt"
   echo "detector 2 threads, runs: $(paste -sd' ' "$work/detector.txt") images/s; median $(median < "$work/detector.txt")"
   echo "job / detector per run: $(paste -sd' ' "$work/ratio.txt"); median $(median < "$work/ratio.txt")"
+  sed -n 's/^threads 2: .* cpu \([0-9.]*\) ms\/image, \([0-9.]*\) without.*/\1 \2/p' "$work/detector-results.txt" > "$work/detector-cpu.txt"
+  sed -n 's/^result: .*taskmanager CPU \([0-9.]*\) ms\/image, \([0-9.]*\) without.*/\1 \2/p' "$work/job-results.txt" > "$work/tm-cpu.txt"
+  paste "$work/tm-cpu.txt" "$work/detector-cpu.txt" | awk '{printf "%.3f %.3f\n", $1 / $3, $2 / $4}' > "$work/cpu-ratio.txt"
+  echo "CPU ms/image (all threads, without JIT compiler threads), taskmanager per run: $(paste -sd';' "$work/tm-cpu.txt"); detector (2 threads) per run: $(paste -sd';' "$work/detector-cpu.txt")"
+  echo "taskmanager / detector CPU per image, per run: $(cut -d' ' -f1 "$work/cpu-ratio.txt" | paste -sd' '); median $(cut -d' ' -f1 "$work/cpu-ratio.txt" | median)"
+  echo "the same without the JIT compiler threads, per run: $(cut -d' ' -f2 "$work/cpu-ratio.txt" | paste -sd' '); median $(cut -d' ' -f2 "$work/cpu-ratio.txt" | median)"
 fi
 echo "half-load p99 / single-image median, median of runs: $(sed -n 's/.*single-image median = \([0-9.]*\);.*/\1/p' "$work/job-results.txt" | median)"

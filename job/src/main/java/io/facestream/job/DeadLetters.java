@@ -39,9 +39,18 @@ public final class DeadLetters {
         return AvroCodec.encode(in.event);
     }
 
+    /**
+     * The buffer's bytes, without a copy when the buffer spans a whole array, as Avro's decoder,
+     * its deep copy and raw mode's record value make them: the 1080p image would otherwise be
+     * copied once more per event, and nothing downstream writes to it.
+     */
     static byte[] bytes(ByteBuffer buffer) {
         if (buffer == null) {
             return null;
+        }
+        if (buffer.hasArray() && buffer.arrayOffset() == 0 && buffer.position() == 0
+                && buffer.limit() == buffer.array().length) {
+            return buffer.array();
         }
         ByteBuffer view = buffer.duplicate();
         byte[] bytes = new byte[view.remaining()];

@@ -24,6 +24,25 @@ class SettingsValidationTest {
     }
 
     @Test
+    void theSinksBatchResultsUntilTheirTransactionCommitsUnlessTheProducerPropertiesSayOtherwise() {
+        assertThat(KafkaSettings.builder().bootstrapServers("broker:9092").build().producerConfig())
+                .containsEntry("linger.ms", "100").containsEntry("batch.size", "262144")
+                .containsEntry("transaction.timeout.ms", "600000");
+        assertThat(KafkaSettings.builder().bootstrapServers("broker:9092")
+                .producerProperties(Map.of("linger.ms", "0", "batch.size", "16384")).build().producerConfig())
+                .containsEntry("linger.ms", "0").containsEntry("batch.size", "16384");
+    }
+
+    @Test
+    void theSourceFetchesSeveralImagesPerRequestUnlessTheConsumerPropertiesSayOtherwise() {
+        assertThat(KafkaSettings.builder().bootstrapServers("broker:9092").build().consumerConfig())
+                .containsEntry("max.partition.fetch.bytes", "4194304");
+        assertThat(KafkaSettings.builder().bootstrapServers("broker:9092")
+                .consumerProperties(Map.of("max.partition.fetch.bytes", "1048576")).build().consumerConfig())
+                .containsEntry("max.partition.fetch.bytes", "1048576");
+    }
+
+    @Test
     void detectorSettingsRejectBadValues() {
         assertThatThrownBy(() -> DetectorSettings.builder().scoreThreshold(1.5f).modelPath(Path.of("/nonexistent.onnx")).build())
                 .isInstanceOf(IllegalArgumentException.class)
@@ -58,7 +77,8 @@ class SettingsValidationTest {
         Properties atLeastOnce = KafkaSettings.builder().bootstrapServers("broker:9092")
                 .deliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE).build().producerConfig();
         assertThat(atLeastOnce).containsEntry("acks", "all").containsEntry("enable.idempotence", "true")
-                .doesNotContainKeys("transactional.id", "transaction.timeout.ms");
+                .doesNotContainKeys("transactional.id", "transaction.timeout.ms")
+                .as("no linger of its own: at-least-once results are read as soon as they are written").doesNotContainKey("linger.ms");
 
         Properties exactlyOnce = KafkaSettings.builder().bootstrapServers("broker:9092").build().producerConfig();
         assertThat(exactlyOnce).containsEntry("transaction.timeout.ms", "600000").doesNotContainKey("acks");
