@@ -46,12 +46,13 @@ public class KafkaOptions {
     String schemaRegistry;
 
     @Option(names = "--consumer-property", paramLabel = "KEY=VALUE", description = "Extra Kafka consumer property (repeatable); "
-            + "the source's consumer otherwise uses max.partition.fetch.bytes=4194304, several images per fetch. Default: none.")
+            + "the source's consumer otherwise uses max.partition.fetch.bytes=" + KafkaSettings.CONSUMER_PARTITION_FETCH_BYTES
+            + ", several images per fetch. Default: none.")
     Map<String, String> consumerProperties = new LinkedHashMap<>();
 
     @Option(names = "--producer-property", paramLabel = "KEY=VALUE", description = "Extra Kafka producer property (repeatable); "
-            + "the sinks' producers otherwise use linger.ms=100 and batch.size=262144, as results show only when a checkpoint "
-            + "commits them. Default: none.")
+            + "the sinks' producers otherwise use batch.size=" + KafkaSettings.PRODUCER_BATCH_BYTES + ", and with exactly-once linger.ms="
+            + KafkaSettings.PRODUCER_LINGER_MS + ", as results show only when a checkpoint commits them. Default: none.")
     Map<String, String> producerProperties = new LinkedHashMap<>();
 
     public KafkaSettings settings() {

@@ -232,7 +232,7 @@ public final class KafkaSettings implements Serializable {
      * holds only about four 1080p JPEG events, so the fetcher thread and the broker handled a
      * request for every few images.
      */
-    static final int CONSUMER_PARTITION_FETCH_BYTES = 4 * 1024 * 1024;
+    public static final int CONSUMER_PARTITION_FETCH_BYTES = 4 * 1024 * 1024;
 
     /** The source's consumer settings (package-private for tests). */
     Properties consumerConfig() {
@@ -249,8 +249,8 @@ public final class KafkaSettings implements Serializable {
      * (5 ms, 16 KB) sent a request for nearly every result. At-least-once keeps Kafka's 5 ms linger:
      * there the wait would be the reader's latency.
      */
-    static final int PRODUCER_LINGER_MS = 100;
-    static final int PRODUCER_BATCH_BYTES = 256 * 1024;
+    public static final int PRODUCER_LINGER_MS = 100;
+    public static final int PRODUCER_BATCH_BYTES = 256 * 1024;
 
     /** The sinks' producer settings, over the user's --producer-property values where they leave them open. */
     Properties producerConfig() {
