@@ -2,9 +2,6 @@ package io.facestream.cli;
 
 import io.facestream.avro.DeadLetter;
 import io.facestream.avro.FaceDetectionResult;
-import io.facestream.detect.DecodedImage;
-import io.facestream.detect.ImageDecoder;
-import io.facestream.detect.ImageRejectedException;
 import io.facestream.job.FaceDetectionSettings;
 import io.facestream.job.FaceStreamJob;
 import io.facestream.job.InputFormat;
@@ -12,6 +9,7 @@ import io.facestream.job.KafkaSettings;
 import io.facestream.job.Results;
 import io.facestream.job.StartupChecks;
 import io.facestream.kafka.EmbeddedKafkaBroker;
+import io.facestream.output.AnnotationWriter;
 import io.facestream.output.Annotator;
 import io.facestream.output.OutputRecords;
 import java.io.IOException;
@@ -23,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -52,14 +51,32 @@ import picocli.CommandLine.Model.CommandSpec;
 final class LocalCommand implements Callable<Integer> {
 
     private static final int MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+    /** Results waiting for an annotation thread; a path and a few faces each, so many can wait before results wait. */
+    private static final int ANNOTATIONS_PENDING = 1024;
+
+    enum Annotate {
+        NONE(null), JPEG(Annotator.Format.JPEG), PNG(Annotator.Format.PNG);
+
+        final Annotator.Format format;
+
+        Annotate(Annotator.Format format) {
+            this.format = format;
+        }
+    }
 
     @Option(names = "--images", paramLabel = "DIR", defaultValue = "testdata",
             description = "Folder of images to send (not searched recursively). Default: ${DEFAULT-VALUE}.")
     Path images;
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "out",
-            description = "Where detections.jsonl, errors.jsonl and annotated PNGs go. Default: ${DEFAULT-VALUE}.")
+            description = "Where detections.jsonl, errors.jsonl and the annotated pictures go. Default: ${DEFAULT-VALUE}.")
     Path out;
+
+    @Option(names = "--annotate", paramLabel = "none|jpeg|png", defaultValue = "jpeg",
+            description = "An annotated picture per result (boxes, scores, landmarks), <image>.annotated.jpg or .png, drawn by "
+                    + "a thread per processor beside the job, so that latencies and the summary do not wait for them; "
+                    + "none for no pictures. Default: ${DEFAULT-VALUE}.")
+    String annotate;
 
     @Option(names = "--parallelism", paramLabel = "N", defaultValue = "2", description = "Parallel subtasks. Default: ${DEFAULT-VALUE}.")
     int parallelism;
@@ -84,6 +101,7 @@ final class LocalCommand implements Callable<Integer> {
         if (!Files.isDirectory(images)) {
             throw new IllegalArgumentException("--images " + images + ": no such folder");
         }
+        Annotate annotation = Enums.parse(Annotate.class, "--annotate", annotate);
         FaceDetectionSettings settings = detection.settings();
         StartupChecks.checkModel(settings.detector());
         List<ImageFiles.ImageFile> files = ImageFiles.collect(List.of(images), false);
@@ -110,14 +128,24 @@ final class LocalCommand implements Callable<Integer> {
             console.printf("Broker at %s; job %s running on a local Flink cluster with parallelism %d%n",
                     broker.bootstrapServers(), job.getJobID(), parallelism);
 
+            long sending = System.nanoTime();
             Map<String, ImageFiles.ImageFile> byId = produce(broker.bootstrapServers(), kafka.inputTopic(), files);
             console.printf("Sent %d image event(s) to %s; waiting for results (committed every checkpoint) ...%n%n",
                     byId.size(), kafka.inputTopic());
             console.flush();
-            Summary summary = collect(broker.bootstrapServers(), kafka, byId, console);
-            job.cancel().get();
-            summary.print(console, byId.size(), (System.nanoTime() - started) / 1e9, out);
-            return summary.missing(byId.size()) == 0 ? 0 : 1;
+            int processors = Runtime.getRuntime().availableProcessors();
+            try (AnnotationWriter pictures = annotation == Annotate.NONE ? null
+                    : new AnnotationWriter(out, annotation.format, processors, ANNOTATIONS_PENDING)) {
+                Summary summary = collect(broker.bootstrapServers(), kafka, byId, pictures, console);
+                double resultSeconds = (System.nanoTime() - sending) / 1e9;
+                job.cancel().get();
+                AnnotationWriter.Outcome drawn = pictures == null ? null : pictures.finish();
+                double picturesSeconds = (System.nanoTime() - sending) / 1e9;
+                summary.print(console, byId.size(), (System.nanoTime() - started) / 1e9, out);
+                summary.printRates(console, resultSeconds, drawn == null ? Double.NaN : picturesSeconds);
+                printPictures(console, annotation, drawn);
+                return summary.missing(byId.size()) == 0 ? 0 : 1;
+            }
         }
     }
 
@@ -135,7 +163,7 @@ final class LocalCommand implements Callable<Integer> {
     }
 
     private Summary collect(String bootstrap, KafkaSettings kafka, Map<String, ImageFiles.ImageFile> byId,
-                            PrintWriter console) throws IOException {
+                            AnnotationWriter pictures, PrintWriter console) throws IOException, InterruptedException {
         Summary summary = new Summary();
         long deadline = System.nanoTime() + wait.toNanos();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
@@ -146,7 +174,6 @@ final class LocalCommand implements Callable<Integer> {
              Writer detections = Files.newBufferedWriter(out.resolve("detections.jsonl"));
              Writer errors = Files.newBufferedWriter(out.resolve("errors.jsonl"))) {
             consumer.subscribe(List.of(kafka.outputTopic(), kafka.deadLetterTopic()));
-            ImageDecoder decoder = new ImageDecoder(Long.MAX_VALUE, Long.MAX_VALUE);
             OutputRecords records = new OutputRecords();
             while (summary.done() < byId.size() && System.nanoTime() < deadline) {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
@@ -156,7 +183,10 @@ final class LocalCommand implements Callable<Integer> {
                         latencyMs = System.currentTimeMillis() - result.getEventTime().toEpochMilli();
                         detections.write(OutputRecords.json(result) + "\n");
                         summary.result(result, latencyMs, console);
-                        annotate(decoder, byId.get(result.getEventId()), result);
+                        ImageFiles.ImageFile file = byId.get(result.getEventId());
+                        if (pictures != null && file != null) {
+                            pictures.submit(file.path(), file.name(), result.getFaces().stream().map(Results::fromAvro).toList());
+                        }
                     } else {
                         DeadLetter dead = records.deadLetter(record.value());
                         errors.write(OutputRecords.json(dead) + "\n");
@@ -169,16 +199,14 @@ final class LocalCommand implements Callable<Integer> {
         return summary;
     }
 
-    private void annotate(ImageDecoder decoder, ImageFiles.ImageFile file, FaceDetectionResult result) throws IOException {
-        if (file == null) {
-            return;
+    private static void printPictures(PrintWriter console, Annotate annotation, AnnotationWriter.Outcome drawn) {
+        if (drawn == null) {
+            console.printf("No annotated pictures (--annotate %s).%n", annotation.name().toLowerCase(Locale.ROOT));
+        } else {
+            console.printf("Annotated pictures: %d %s written, %d not.%n", drawn.written(), annotation.name(), drawn.failed());
+            drawn.problems().forEach(problem -> console.printf("  not written: %s%n", problem));
         }
-        try (DecodedImage image = decoder.decode(Files.readAllBytes(file.path()), null)) {
-            Annotator.writePng(image, result.getFaces().stream().map(Results::fromAvro).toList(),
-                    out.resolve(Annotator.fileName(file.name())));
-        } catch (ImageRejectedException e) {
-            // It decoded in the job, so it decodes here; nothing to draw otherwise.
-        }
+        console.flush();
     }
 
     /** Counts and latencies of what came back. */
@@ -220,8 +248,18 @@ final class LocalCommand implements Callable<Integer> {
                         + "(includes the 1 s checkpoint interval of exactly-once delivery).%n",
                         sorted.get(sorted.size() / 2), sorted.get(sorted.size() - 1));
             }
-            console.printf("Wrote %s, %s and annotated PNGs.%n", out.resolve("detections.jsonl"), out.resolve("errors.jsonl"));
-            console.flush();
+            console.printf("Wrote %s and %s.%n", out.resolve("detections.jsonl"), out.resolve("errors.jsonl"));
+        }
+
+        /** Rates from the first image sent; the pictures' only where they were drawn ({@code picturesSeconds} a number). */
+        void printRates(PrintWriter console, double resultSeconds, double picturesSeconds) {
+            console.printf(Locale.ROOT, "From the first image sent: %d result(s) and error(s) in %.1f s (%.1f images/s)",
+                    done(), resultSeconds, done() / resultSeconds);
+            if (!Double.isNaN(picturesSeconds)) {
+                console.printf(Locale.ROOT, ", their pictures in %.1f s (%.1f images/s)", picturesSeconds,
+                        results / picturesSeconds);
+            }
+            console.printf(".%n");
         }
     }
 }
