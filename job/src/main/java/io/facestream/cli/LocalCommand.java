@@ -74,7 +74,7 @@ final class LocalCommand implements Callable<Integer> {
 
     @Option(names = "--annotate", paramLabel = "none|jpeg|png", defaultValue = "jpeg",
             description = "An annotated picture per result (boxes, scores, landmarks), <image>.annotated.jpg or .png, drawn by "
-                    + "a thread per processor beside the job, so that latencies and the summary do not wait for them; "
+                    + "a thread per processor beside the job: results and their latencies never wait for a picture. "
                     + "none for no pictures. Default: ${DEFAULT-VALUE}.")
     String annotate;
 
@@ -128,7 +128,7 @@ final class LocalCommand implements Callable<Integer> {
             console.printf("Broker at %s; job %s running on a local Flink cluster with parallelism %d%n",
                     broker.bootstrapServers(), job.getJobID(), parallelism);
 
-            long sending = System.nanoTime();
+            long sendingMillis = System.currentTimeMillis();
             Map<String, ImageFiles.ImageFile> byId = produce(broker.bootstrapServers(), kafka.inputTopic(), files);
             console.printf("Sent %d image event(s) to %s; waiting for results (committed every checkpoint) ...%n%n",
                     byId.size(), kafka.inputTopic());
@@ -137,12 +137,14 @@ final class LocalCommand implements Callable<Integer> {
             try (AnnotationWriter pictures = annotation == Annotate.NONE ? null
                     : new AnnotationWriter(out, annotation.format, processors, ANNOTATIONS_PENDING)) {
                 Summary summary = collect(broker.bootstrapServers(), kafka, byId, pictures, console);
-                double resultSeconds = (System.nanoTime() - sending) / 1e9;
+                long resultsMillis = System.currentTimeMillis();
                 job.cancel().get();
                 AnnotationWriter.Outcome drawn = pictures == null ? null : pictures.finish();
-                double picturesSeconds = (System.nanoTime() - sending) / 1e9;
+                long picturesMillis = drawn == null ? -1 : System.currentTimeMillis();
                 summary.print(console, byId.size(), (System.nanoTime() - started) / 1e9, out);
-                summary.printRates(console, resultSeconds, drawn == null ? Double.NaN : picturesSeconds);
+                summary.printRate(console, "first image sent", sendingMillis, resultsMillis, picturesMillis);
+                summary.printRate(console, "job's first image (after its start-up)", summary.firstTakenMillis, resultsMillis,
+                        picturesMillis);
                 printPictures(console, annotation, drawn);
                 return summary.missing(byId.size()) == 0 ? 0 : 1;
             }
@@ -215,6 +217,8 @@ final class LocalCommand implements Callable<Integer> {
         private int results;
         private int errors;
         private int faces;
+        /** When the job took its first image: its start-up (tasks, models) is over by then. */
+        long firstTakenMillis = Long.MAX_VALUE;
 
         int done() {
             return results + errors;
@@ -228,6 +232,8 @@ final class LocalCommand implements Callable<Integer> {
             results++;
             faces += result.getFaces().size();
             latencies.add(latencyMs);
+            firstTakenMillis = Math.min(firstTakenMillis,
+                    result.getProcessedAt().toEpochMilli() - result.getTimings().getTotalMicros() / 1000);
             float best = (float) result.getFaces().stream().mapToDouble(f -> f.getScore()).max().orElse(Double.NaN);
             console.printf("  %-28s %2d face(s)  best score %s  latency %5d ms (detection %d ms)%n",
                     result.getEventId(), result.getFaces().size(), Float.isNaN(best) ? "  -   " : String.format("%.4f", best),
@@ -251,13 +257,17 @@ final class LocalCommand implements Callable<Integer> {
             console.printf("Wrote %s and %s.%n", out.resolve("detections.jsonl"), out.resolve("errors.jsonl"));
         }
 
-        /** Rates from the first image sent; the pictures' only where they were drawn ({@code picturesSeconds} a number). */
-        void printRates(PrintWriter console, double resultSeconds, double picturesSeconds) {
-            console.printf(Locale.ROOT, "From the first image sent: %d result(s) and error(s) in %.1f s (%.1f images/s)",
-                    done(), resultSeconds, done() / resultSeconds);
-            if (!Double.isNaN(picturesSeconds)) {
-                console.printf(Locale.ROOT, ", their pictures in %.1f s (%.1f images/s)", picturesSeconds,
-                        results / picturesSeconds);
+        /** Images per second from {@code fromMillis}; to the last picture too where pictures were drawn (not -1). */
+        void printRate(PrintWriter console, String from, long fromMillis, long resultsMillis, long picturesMillis) {
+            if (done() == 0 || fromMillis == Long.MAX_VALUE) {
+                return;
+            }
+            double seconds = (resultsMillis - fromMillis) / 1e3;
+            console.printf(Locale.ROOT, "From the %s: %d image(s) in %.1f s (%.1f images/s) to the last result", from, done(),
+                    seconds, done() / seconds);
+            if (picturesMillis != -1) {
+                double withPictures = (picturesMillis - fromMillis) / 1e3;
+                console.printf(Locale.ROOT, ", %.1f s (%.1f images/s) to the last picture", withPictures, done() / withPictures);
             }
             console.printf(".%n");
         }
