@@ -2,6 +2,8 @@
 # The tools on a folder of frames: `detect --input DIR` against `local --images DIR`, on distinct
 # 1920x1080 JPEG frames (montages of the test photos, DetectorBench's generator) with the same
 # number of threads: detect --threads T, local --parallelism T with one inference thread per subtask.
+# Each local run follows its own detect run, and local/detect is taken per pair: this shared
+# machine's speed drifts within minutes.
 # Usage, from the repository root after `mvn -B -o -q -pl job -am package -DskipTests`:
 #   job/bench/tools.sh [FRAMES] [THREADS]
 # FRAMES defaults to 240, THREADS to the available processors. ANNOTATE lists the --annotate modes
@@ -20,17 +22,17 @@ trap 'rm -rf "$work"' EXIT
 
 java -cp "$jar" job/bench/DetectorBench.java frames testdata "$work/frames" "$count" 2>/dev/null
 echo "method: $count distinct 1920x1080 JPEG frames ($(( $(du -sk "$work/frames" | cut -f1) / count )) KB average), $threads thread(s)," \
-  "$runs round(s) of: detect --threads $threads, then local --parallelism $threads --inference-threads 1 for each of --annotate $modes."
+  "$runs round(s) of, for each of --annotate $modes: detect --threads $threads, then local --parallelism $threads --inference-threads 1 --annotate MODE."
 echo "detect's images/s: its own figure (model load to last result). local's: to the last annotated picture written" \
   "(to the last result with --annotate none), from the first image sent, and from the job's first image (after its" \
   "start-up: Flink tasks deployed, models loaded); its latency: event time to committed result."
 
 median() { sort -g | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2}'; }
 for run in $(seq 1 "$runs"); do
-  java -jar "$jar" detect --input "$work/frames" --output "$work/detect" --threads "$threads" > "$work/detect.txt"
-  detect=$(sed -n 's/^Done: .*(\([0-9.]*\) images\/s).*/\1/p' "$work/detect.txt")
-  echo "round $run: detect: $detect images/s" && echo "$detect" >> "$work/detect-rates.txt"
   for mode in $modes; do
+    java -jar "$jar" detect --input "$work/frames" --output "$work/detect" --threads "$threads" > "$work/detect.txt"
+    detect=$(sed -n 's/^Done: .*(\([0-9.]*\) images\/s).*/\1/p' "$work/detect.txt")
+    echo "round $run: detect: $detect images/s" && echo "$detect" >> "$work/detect-rates.txt"
     rm -rf "$work/local"
     java -jar "$jar" local --images "$work/frames" --out "$work/local" --parallelism "$threads" --inference-threads 1 \
       --annotate "$mode" > "$work/local.txt"
