@@ -25,6 +25,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
@@ -34,6 +37,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import picocli.CommandLine.Command;
@@ -128,15 +132,21 @@ final class LocalCommand implements Callable<Integer> {
             console.printf("Broker at %s; job %s running on a local Flink cluster with parallelism %d%n",
                     broker.bootstrapServers(), job.getJobID(), parallelism);
 
-            long sendingMillis = System.currentTimeMillis();
-            Map<String, ImageFiles.ImageFile> byId = produce(broker.bootstrapServers(), kafka.inputTopic(), files);
-            console.printf("Sent %d image event(s) to %s; waiting for results (committed every checkpoint) ...%n%n",
+            Map<String, ImageFiles.ImageFile> byId = new LinkedHashMap<>();
+            files.forEach(file -> byId.put(file.name(), file));
+            console.printf("Sending %d image event(s) to %s; results as they are committed (every checkpoint) ...%n%n",
                     byId.size(), kafka.inputTopic());
             console.flush();
+            long sendingMillis = System.currentTimeMillis();
+            // Results are read while images are still being sent: the job starts on the first ones.
+            FutureTask<Void> sending = new FutureTask<>(() -> produce(broker.bootstrapServers(), kafka.inputTopic(), files), null);
+            Thread sender = new Thread(sending, "facestream-local-send");
+            sender.setDaemon(true);
+            sender.start();
             int processors = Runtime.getRuntime().availableProcessors();
             try (AnnotationWriter pictures = annotation == Annotate.NONE ? null
                     : new AnnotationWriter(out, annotation.format, processors, ANNOTATIONS_PENDING)) {
-                Summary summary = collect(broker.bootstrapServers(), kafka, byId, pictures, console);
+                Summary summary = collect(broker.bootstrapServers(), kafka, byId, sending, pictures, console);
                 long resultsMillis = System.currentTimeMillis();
                 job.cancel().get();
                 AnnotationWriter.Outcome drawn = pictures == null ? null : pictures.finish();
@@ -151,21 +161,31 @@ final class LocalCommand implements Callable<Integer> {
         }
     }
 
-    private Map<String, ImageFiles.ImageFile> produce(String bootstrap, String topic, List<ImageFiles.ImageFile> files) throws Exception {
-        Map<String, ImageFiles.ImageFile> byId = new LinkedHashMap<>();
+    /**
+     * Sends every image without waiting for each acknowledgement (one at a time, the sending alone
+     * took longer than detecting); the producer's buffer bounds the images held in memory.
+     */
+    private static void produce(String bootstrap, String topic, List<ImageFiles.ImageFile> files) {
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.MAX_REQUEST_SIZE_CONFIG, MAX_MESSAGE_BYTES), new ByteArraySerializer(), new ByteArraySerializer())) {
+            List<Future<RecordMetadata>> acknowledgements = new ArrayList<>(files.size());
             for (ImageFiles.ImageFile file : files) {
-                producer.send(ImageRecords.of(topic, file, InputFormat.AVRO, false)).get();
-                byId.put(file.name(), file);
+                acknowledgements.add(producer.send(ImageRecords.of(topic, file, InputFormat.AVRO, false)));
             }
+            producer.flush();
+            for (Future<RecordMetadata> acknowledgement : acknowledgements) {
+                acknowledgement.get();
+            }
+        } catch (IOException | ExecutionException e) {
+            throw new IllegalStateException("could not send the images: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
-        return byId;
     }
 
-    private Summary collect(String bootstrap, KafkaSettings kafka, Map<String, ImageFiles.ImageFile> byId,
-                            AnnotationWriter pictures, PrintWriter console) throws IOException, InterruptedException {
+    private Summary collect(String bootstrap, KafkaSettings kafka, Map<String, ImageFiles.ImageFile> byId, Future<Void> sending,
+                            AnnotationWriter pictures, PrintWriter console) throws Exception {
         Summary summary = new Summary();
         long deadline = System.nanoTime() + wait.toNanos();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
@@ -178,6 +198,9 @@ final class LocalCommand implements Callable<Integer> {
             consumer.subscribe(List.of(kafka.outputTopic(), kafka.deadLetterTopic()));
             OutputRecords records = new OutputRecords();
             while (summary.done() < byId.size() && System.nanoTime() < deadline) {
+                if (sending.isDone()) {
+                    sending.get();
+                }
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
                     long latencyMs;
                     if (record.topic().equals(kafka.outputTopic())) {
