@@ -377,7 +377,7 @@ public class DetectorBench {
         return ticks * 10_000_000L;
     }
 
-    /** Frames of 1920x1080: the photos tiled at different sizes, so each frame has several faces. */
+    /** Distinct frames of 1920x1080: the photos tiled at different sizes, so each frame has several faces. */
     static List<byte[]> frames(Path testdata, int count) throws Exception {
         List<Mat> photos = new ArrayList<>();
         for (String name : List.of("Chris.jpeg", "Luciano.png", "astronaut.png", "camera.png", "Bryan.png", "montage_4faces.png")) {
@@ -386,6 +386,9 @@ public class DetectorBench {
         List<byte[]> frames = new ArrayList<>();
         for (int f = 0; f < count; f++) {
             Mat canvas = Mat.zeros(1080, 1920, org.opencv.core.CvType.CV_8UC3);
+            // The layout repeats every 12 frames (6 photos, 4 heights): each later round moves the photos
+            // down, so that no two frames are the same picture.
+            int round = f / 12;
             int x = 0;
             for (int p = 0; p < 4; p++) {
                 Mat photo = photos.get((f + p) % photos.size());
@@ -396,7 +399,8 @@ public class DetectorBench {
                 }
                 Mat resized = new Mat();
                 Imgproc.resize(photo, resized, new Size(width, height));
-                resized.copyTo(canvas.submat(new Rect(x, (1080 - height) / 2, width, height)));
+                int free = 1080 - height;
+                resized.copyTo(canvas.submat(new Rect(x, (free / 2 + 17 * round) % (free + 1), width, height)));
                 x += width;
             }
             MatOfByte jpeg = new MatOfByte();

@@ -42,8 +42,10 @@ final class DetectCommand implements Callable<Integer> {
             description = "jsonl: DIR/detections.jsonl, one line per image; wider: DIR/<event>/<name>.txt in the WIDER FACE submission layout. Default: ${DEFAULT-VALUE}.")
     String format;
 
-    @Option(names = "--threads", defaultValue = "1", paramLabel = "N", description = "Images detected in parallel. Default: ${DEFAULT-VALUE}.")
-    int threads;
+    @Option(names = "--threads", paramLabel = "N",
+            description = "Images detected in parallel, each on its own inference thread with one ONNX Runtime thread. "
+                    + "Default: the available processors (${DEFAULT-VALUE} here).")
+    int threads = Runtime.getRuntime().availableProcessors();
 
     @Mixin
     DetectorOptions detector = new DetectorOptions();

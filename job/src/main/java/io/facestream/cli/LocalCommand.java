@@ -2,9 +2,6 @@ package io.facestream.cli;
 
 import io.facestream.avro.DeadLetter;
 import io.facestream.avro.FaceDetectionResult;
-import io.facestream.detect.DecodedImage;
-import io.facestream.detect.ImageDecoder;
-import io.facestream.detect.ImageRejectedException;
 import io.facestream.job.FaceDetectionSettings;
 import io.facestream.job.FaceStreamJob;
 import io.facestream.job.InputFormat;
@@ -12,6 +9,7 @@ import io.facestream.job.KafkaSettings;
 import io.facestream.job.Results;
 import io.facestream.job.StartupChecks;
 import io.facestream.kafka.EmbeddedKafkaBroker;
+import io.facestream.output.AnnotationWriter;
 import io.facestream.output.Annotator;
 import io.facestream.output.OutputRecords;
 import java.io.IOException;
@@ -23,9 +21,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -36,6 +38,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import picocli.CommandLine.Command;
@@ -53,14 +56,32 @@ import picocli.CommandLine.Model.CommandSpec;
 final class LocalCommand implements Callable<Integer> {
 
     private static final int MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+    /** Results waiting for an annotation thread; a path and a few faces each, so many can wait before results wait. */
+    private static final int ANNOTATIONS_PENDING = 1024;
+
+    enum Annotate {
+        NONE(null), JPEG(Annotator.Format.JPEG), PNG(Annotator.Format.PNG);
+
+        final Annotator.Format format;
+
+        Annotate(Annotator.Format format) {
+            this.format = format;
+        }
+    }
 
     @Option(names = "--images", paramLabel = "DIR", defaultValue = "testdata",
             description = "Folder of images to send (not searched recursively). Default: ${DEFAULT-VALUE}.")
     Path images;
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "out",
-            description = "Where detections.jsonl, errors.jsonl and annotated PNGs go. Default: ${DEFAULT-VALUE}.")
+            description = "Where detections.jsonl, errors.jsonl and the annotated pictures go. Default: ${DEFAULT-VALUE}.")
     Path out;
+
+    @Option(names = "--annotate", paramLabel = "none|jpeg|png", defaultValue = "jpeg",
+            description = "An annotated picture per result (boxes, scores, landmarks), <image>.annotated.jpg or .png, drawn by "
+                    + "a thread per processor beside the job: results and their latencies never wait for a picture. "
+                    + "none for no pictures. Default: ${DEFAULT-VALUE}.")
+    String annotate;
 
     @Option(names = "--parallelism", paramLabel = "N", defaultValue = "2", description = "Parallel subtasks. Default: ${DEFAULT-VALUE}.")
     int parallelism;
@@ -88,6 +109,7 @@ final class LocalCommand implements Callable<Integer> {
         if (!Files.isDirectory(images)) {
             throw new IllegalArgumentException("--images " + images + ": no such folder");
         }
+        Annotate annotation = Enums.parse(Annotate.class, "--annotate", annotate);
         FaceDetectionSettings settings = detection.settings();
         DeliveryGuarantee guarantee = delivery.value();
         StartupChecks.checkModel(settings.detector());
@@ -116,32 +138,60 @@ final class LocalCommand implements Callable<Integer> {
             console.printf("Broker at %s; job %s running on a local Flink cluster with parallelism %d%n",
                     broker.bootstrapServers(), job.getJobID(), parallelism);
 
-            Map<String, ImageFiles.ImageFile> byId = produce(broker.bootstrapServers(), kafka.inputTopic(), files);
-            console.printf("Sent %d image event(s) to %s; waiting for results (%s) ...%n%n", byId.size(), kafka.inputTopic(),
-                    guarantee == DeliveryGuarantee.EXACTLY_ONCE ? "committed every checkpoint" : "written as soon as detected");
+            Map<String, ImageFiles.ImageFile> byId = new LinkedHashMap<>();
+            files.forEach(file -> byId.put(file.name(), file));
+            console.printf("Sending %d image event(s) to %s; results as they are %s ...%n%n", byId.size(), kafka.inputTopic(),
+                    guarantee == DeliveryGuarantee.EXACTLY_ONCE ? "committed (every checkpoint)" : "detected");
             console.flush();
-            Summary summary = collect(broker.bootstrapServers(), kafka, byId, console);
-            job.cancel().get();
-            summary.print(console, byId.size(), (System.nanoTime() - started) / 1e9, out, guarantee);
-            return summary.missing(byId.size()) == 0 ? 0 : 1;
+            long sendingMillis = System.currentTimeMillis();
+            // Results are read while images are still being sent: the job starts on the first ones.
+            FutureTask<Void> sending = new FutureTask<>(() -> produce(broker.bootstrapServers(), kafka.inputTopic(), files), null);
+            Thread sender = new Thread(sending, "facestream-local-send");
+            sender.setDaemon(true);
+            sender.start();
+            int processors = Runtime.getRuntime().availableProcessors();
+            try (AnnotationWriter pictures = annotation == Annotate.NONE ? null
+                    : new AnnotationWriter(out, annotation.format, processors, ANNOTATIONS_PENDING)) {
+                Summary summary = collect(broker.bootstrapServers(), kafka, byId, sending, pictures, console);
+                long resultsMillis = System.currentTimeMillis();
+                job.cancel().get();
+                AnnotationWriter.Outcome drawn = pictures == null ? null : pictures.finish();
+                long picturesMillis = drawn == null ? -1 : System.currentTimeMillis();
+                summary.print(console, byId.size(), (System.nanoTime() - started) / 1e9, out, guarantee);
+                summary.printRate(console, "first image sent", sendingMillis, resultsMillis, picturesMillis);
+                summary.printRate(console, "job's first image (after its start-up)", summary.firstTakenMillis, resultsMillis,
+                        picturesMillis);
+                printPictures(console, annotation, drawn);
+                return summary.missing(byId.size()) == 0 ? 0 : 1;
+            }
         }
     }
 
-    private Map<String, ImageFiles.ImageFile> produce(String bootstrap, String topic, List<ImageFiles.ImageFile> files) throws Exception {
-        Map<String, ImageFiles.ImageFile> byId = new LinkedHashMap<>();
+    /**
+     * Sends every image without waiting for each acknowledgement (one at a time, the sending alone
+     * took longer than detecting); the producer's buffer bounds the images held in memory.
+     */
+    private static void produce(String bootstrap, String topic, List<ImageFiles.ImageFile> files) {
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.MAX_REQUEST_SIZE_CONFIG, MAX_MESSAGE_BYTES), new ByteArraySerializer(), new ByteArraySerializer())) {
+            List<Future<RecordMetadata>> acknowledgements = new ArrayList<>(files.size());
             for (ImageFiles.ImageFile file : files) {
-                producer.send(ImageRecords.of(topic, file, InputFormat.AVRO, false)).get();
-                byId.put(file.name(), file);
+                acknowledgements.add(producer.send(ImageRecords.of(topic, file, InputFormat.AVRO, false)));
             }
+            producer.flush();
+            for (Future<RecordMetadata> acknowledgement : acknowledgements) {
+                acknowledgement.get();
+            }
+        } catch (IOException | ExecutionException e) {
+            throw new IllegalStateException("could not send the images: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
-        return byId;
     }
 
-    private Summary collect(String bootstrap, KafkaSettings kafka, Map<String, ImageFiles.ImageFile> byId,
-                            PrintWriter console) throws IOException {
+    private Summary collect(String bootstrap, KafkaSettings kafka, Map<String, ImageFiles.ImageFile> byId, Future<Void> sending,
+                            AnnotationWriter pictures, PrintWriter console) throws Exception {
         Summary summary = new Summary();
         long deadline = System.nanoTime() + wait.toNanos();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
@@ -152,9 +202,11 @@ final class LocalCommand implements Callable<Integer> {
              Writer detections = Files.newBufferedWriter(out.resolve("detections.jsonl"));
              Writer errors = Files.newBufferedWriter(out.resolve("errors.jsonl"))) {
             consumer.subscribe(List.of(kafka.outputTopic(), kafka.deadLetterTopic()));
-            ImageDecoder decoder = new ImageDecoder(Long.MAX_VALUE, Long.MAX_VALUE);
             OutputRecords records = new OutputRecords();
             while (summary.done() < byId.size() && System.nanoTime() < deadline) {
+                if (sending.isDone()) {
+                    sending.get();
+                }
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
                     long latencyMs;
                     if (record.topic().equals(kafka.outputTopic())) {
@@ -162,7 +214,10 @@ final class LocalCommand implements Callable<Integer> {
                         latencyMs = System.currentTimeMillis() - result.getEventTime().toEpochMilli();
                         detections.write(OutputRecords.json(result) + "\n");
                         summary.result(result, latencyMs, console);
-                        annotate(decoder, byId.get(result.getEventId()), result);
+                        ImageFiles.ImageFile file = byId.get(result.getEventId());
+                        if (pictures != null && file != null) {
+                            pictures.submit(file.path(), file.name(), result.getFaces().stream().map(Results::fromAvro).toList());
+                        }
                     } else {
                         DeadLetter dead = records.deadLetter(record.value());
                         errors.write(OutputRecords.json(dead) + "\n");
@@ -175,16 +230,14 @@ final class LocalCommand implements Callable<Integer> {
         return summary;
     }
 
-    private void annotate(ImageDecoder decoder, ImageFiles.ImageFile file, FaceDetectionResult result) throws IOException {
-        if (file == null) {
-            return;
+    private static void printPictures(PrintWriter console, Annotate annotation, AnnotationWriter.Outcome drawn) {
+        if (drawn == null) {
+            console.printf("No annotated pictures (--annotate %s).%n", annotation.name().toLowerCase(Locale.ROOT));
+        } else {
+            console.printf("Annotated pictures: %d %s written, %d not.%n", drawn.written(), annotation.name(), drawn.failed());
+            drawn.problems().forEach(problem -> console.printf("  not written: %s%n", problem));
         }
-        try (DecodedImage image = decoder.decode(Files.readAllBytes(file.path()), null)) {
-            Annotator.writePng(image, result.getFaces().stream().map(Results::fromAvro).toList(),
-                    out.resolve(Annotator.fileName(file.name())));
-        } catch (ImageRejectedException e) {
-            // It decoded in the job, so it decodes here; nothing to draw otherwise.
-        }
+        console.flush();
     }
 
     /** Counts and latencies of what came back. */
@@ -193,6 +246,8 @@ final class LocalCommand implements Callable<Integer> {
         private int results;
         private int errors;
         private int faces;
+        /** When the job took its first image: its start-up (tasks, models) is over by then. */
+        long firstTakenMillis = Long.MAX_VALUE;
 
         int done() {
             return results + errors;
@@ -206,6 +261,8 @@ final class LocalCommand implements Callable<Integer> {
             results++;
             faces += result.getFaces().size();
             latencies.add(latencyMs);
+            firstTakenMillis = Math.min(firstTakenMillis,
+                    result.getProcessedAt().toEpochMilli() - result.getTimings().getTotalMicros() / 1000);
             float best = (float) result.getFaces().stream().mapToDouble(f -> f.getScore()).max().orElse(Double.NaN);
             console.printf("  %-28s %2d face(s)  best score %s  latency %5d ms (detection %d ms)%n",
                     result.getEventId(), result.getFaces().size(), Float.isNaN(best) ? "  -   " : String.format("%.4f", best),
@@ -226,8 +283,22 @@ final class LocalCommand implements Callable<Integer> {
                         sorted.get(sorted.size() / 2), sorted.get(sorted.size() - 1),
                         guarantee == DeliveryGuarantee.EXACTLY_ONCE ? " (includes the 1 s checkpoint interval of exactly-once delivery)" : "");
             }
-            console.printf("Wrote %s, %s and annotated PNGs.%n", out.resolve("detections.jsonl"), out.resolve("errors.jsonl"));
-            console.flush();
+            console.printf("Wrote %s and %s.%n", out.resolve("detections.jsonl"), out.resolve("errors.jsonl"));
+        }
+
+        /** Images per second from {@code fromMillis}; to the last picture too where pictures were drawn (not -1). */
+        void printRate(PrintWriter console, String from, long fromMillis, long resultsMillis, long picturesMillis) {
+            if (done() == 0 || fromMillis == Long.MAX_VALUE) {
+                return;
+            }
+            double seconds = (resultsMillis - fromMillis) / 1e3;
+            console.printf(Locale.ROOT, "From the %s: %d image(s) in %.1f s (%.1f images/s) to the last result", from, done(),
+                    seconds, done() / seconds);
+            if (picturesMillis != -1) {
+                double withPictures = (picturesMillis - fromMillis) / 1e3;
+                console.printf(Locale.ROOT, ", %.1f s (%.1f images/s) to the last picture", withPictures, done() / withPictures);
+            }
+            console.printf(".%n");
         }
     }
 }

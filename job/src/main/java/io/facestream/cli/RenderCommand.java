@@ -129,7 +129,7 @@ final class RenderCommand implements Callable<Integer> {
             return;
         }
         try (DecodedImage decoded = decoder.decode(Files.readAllBytes(file), null)) {
-            Annotator.writePng(decoded, found, out.resolve(Annotator.fileName(image)));
+            Annotator.write(decoded, found, out.resolve(Annotator.fileName(image, Annotator.Format.PNG)), Annotator.Format.PNG);
             rendered++;
             faces += found.size();
         } catch (ImageRejectedException e) {

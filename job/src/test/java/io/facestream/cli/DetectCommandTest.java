@@ -34,6 +34,9 @@ class DetectCommandTest {
 
         String console = CliRun.ok("detect", "--input", inputs.toString(), "--output", output.toString(), "--format", "jsonl");
 
+        assertThat(console).as("without --threads, a thread per processor")
+                .contains(", " + Runtime.getRuntime().availableProcessors() + " thread(s)");
+
         Map<String, JsonObject> lines = Files.readAllLines(output.resolve("detections.jsonl")).stream()
                 .map(line -> JsonParser.parseString(line).getAsJsonObject())
                 .collect(Collectors.toMap(o -> o.get("image").getAsString(), o -> o));

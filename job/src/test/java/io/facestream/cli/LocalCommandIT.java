@@ -10,6 +10,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.opencv.core.Mat;
+import org.opencv.imgcodecs.Imgcodecs;
 
 /** The README's second command: embedded broker, local Flink, a folder of images. */
 @Timeout(300)
@@ -37,7 +39,29 @@ class LocalCommandIT {
         assertThat(Files.readAllLines(out.resolve("detections.jsonl"))).hasSize(3)
                 .allMatch(line -> line.startsWith("{\"eventId\": "));
         assertThat(Files.readAllLines(out.resolve("errors.jsonl"))).singleElement().asString().contains("CORRUPT_IMAGE");
-        assertThat(out.resolve("montage_4faces.png.annotated.png")).isNotEmptyFile();
-        assertThat(out.resolve("Bryan.png.annotated.png")).isNotEmptyFile();
+        assertThat(console).contains("Annotated pictures: 3 JPEG written, 0 not.");
+        for (String name : List.of("Bryan.png", "coffee.png", "montage_4faces.png")) {
+            Mat original = Imgcodecs.imread(images.resolve(name).toString());
+            Mat annotated = Imgcodecs.imread(out.resolve(name + ".annotated.jpg").toString());
+            assertThat(annotated.size()).as(name).isEqualTo(original.size());
+        }
+        assertThat(out.resolve("cut.jpeg.annotated.jpg")).doesNotExist();
+        assertThat(out).isDirectoryNotContaining("glob:**.png");
+    }
+
+    @Test
+    void annotateNoneWritesTheResultsAndNoPictures() throws Exception {
+        Path images = Files.createDirectories(tmp.resolve("images"));
+        Files.copy(GoldenDetections.testdata().resolve("Bryan.png"), images.resolve("Bryan.png"));
+        Path out = tmp.resolve("out");
+
+        String console = CliRun.ok("local", "--images", images.toString(), "--out", out.toString(), "--annotate", "none");
+
+        assertThat(console).contains("Summary: 1 image(s) sent, 1 result(s)").contains("No annotated pictures (--annotate none).");
+        assertThat(Files.readAllLines(out.resolve("detections.jsonl"))).hasSize(1);
+        try (var written = Files.list(out)) {
+            assertThat(written.map(file -> file.getFileName().toString()))
+                    .containsExactlyInAnyOrder("detections.jsonl", "errors.jsonl");
+        }
     }
 }
