@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -24,6 +25,7 @@ import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.formats.avro.AvroSerializationSchema;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.clients.producer.ProducerConfig;
 
@@ -43,6 +45,8 @@ public final class KafkaSettings implements Serializable {
     public static final String DEFAULT_INPUT_TOPIC = "facestream.images";
     public static final String DEFAULT_OUTPUT_TOPIC = "facestream.detections";
     public static final String DEFAULT_DEAD_LETTER_TOPIC = "facestream.dead-letters";
+    /** As the command line spells it (Flink's enum name in lower case, '-' for '_'). */
+    public static final String DEFAULT_DELIVERY_GUARANTEE = "exactly-once";
 
     /** Where a consumer group without committed offsets starts. */
     public enum StartingOffsets { EARLIEST, LATEST, COMMITTED }
@@ -237,7 +241,7 @@ public final class KafkaSettings implements Serializable {
     /** The source's consumer settings (package-private for tests). */
     Properties consumerConfig() {
         Properties config = properties(consumerProperties);
-        config.putIfAbsent("max.partition.fetch.bytes", Integer.toString(CONSUMER_PARTITION_FETCH_BYTES));
+        config.putIfAbsent(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(CONSUMER_PARTITION_FETCH_BYTES));
         return config;
     }
 
@@ -257,7 +261,7 @@ public final class KafkaSettings implements Serializable {
         Properties config = properties(producerProperties);
         config.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(PRODUCER_BATCH_BYTES));
         if (deliveryGuarantee == DeliveryGuarantee.EXACTLY_ONCE) {
-            config.putIfAbsent("transaction.timeout.ms", Long.toString(transactionTimeoutMillis));
+            config.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, Long.toString(transactionTimeoutMillis));
             config.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, Integer.toString(PRODUCER_LINGER_MS));
         } else {
             // Kafka's defaults today, said explicitly: a write the leader alone holds can be lost with it, and retries
@@ -283,7 +287,8 @@ public final class KafkaSettings implements Serializable {
         private InputFormat inputFormat = InputFormat.AVRO;
         private StartingOffsets startingOffsets = StartingOffsets.EARLIEST;
         private boolean bounded;
-        private DeliveryGuarantee deliveryGuarantee = DeliveryGuarantee.EXACTLY_ONCE;
+        private DeliveryGuarantee deliveryGuarantee =
+                DeliveryGuarantee.valueOf(DEFAULT_DELIVERY_GUARANTEE.toUpperCase(Locale.ROOT).replace('-', '_'));
         private String transactionalIdPrefix = "facestream";
         private Duration transactionTimeout = DEFAULT_TRANSACTION_TIMEOUT;
         private final Map<String, String> consumerProperties = new LinkedHashMap<>();
