@@ -20,9 +20,10 @@ public class DetectorOptions {
             description = "A JSON model description for exports no built-in type covers (see README). Default: none.")
     Path modelConfig;
 
-    @Option(names = "--precision", paramLabel = "fp32|int8", defaultValue = DetectorSettings.DEFAULT_PRECISION,
-            description = "Arithmetic of the default model: fp32, or int8 (a statically quantized copy the build derives "
-                    + "from it; not for --model files). Default: ${DEFAULT-VALUE}; int8's speed and accuracy are in BENCHMARKS.md.")
+    @Option(names = "--precision", paramLabel = "auto|fp32|int8", defaultValue = DetectorSettings.DEFAULT_PRECISION,
+            description = "Arithmetic of the model: int8 is a statically quantized copy of the default model that the build "
+                    + "derives from it (not for --model files), fp32 the model as published; auto is int8 for the default model "
+                    + "on the CPU, fp32 for a --model file or on a GPU. Default: ${DEFAULT-VALUE}; speed and accuracy of both in BENCHMARKS.md.")
     String precision;
 
     @Option(names = "--size", paramLabel = "POLICY",

@@ -26,14 +26,16 @@ public final class DetectorSettings implements Serializable {
         /** The model file as published. */
         FP32,
         /** The build's statically quantized copy of the default model (int8 weights, uint8 activations). */
-        INT8
+        INT8,
+        /**
+         * INT8 for the built-in model on the CPU, where it pays and holds the accuracy (BENCHMARKS.md);
+         * FP32 for a model file of one's own (FaceStream quantizes only its own) and on a GPU (int8
+         * kernels are what makes it pay on a CPU, and the CUDA provider runs QDQ graphs partly on the CPU).
+         */
+        AUTO
     }
 
-    /**
-     * fp32 for now: int8 pays (BENCHMARKS.md) but exists only for the built-in model, so as the default
-     * it would refuse every --model file; it waits for a default that picks by model.
-     */
-    public static final String DEFAULT_PRECISION = "fp32";
+    public static final String DEFAULT_PRECISION = "auto";
 
     private final String modelPath;
     private final ModelDescriptor model;
@@ -50,7 +52,8 @@ public final class DetectorSettings implements Serializable {
     private DetectorSettings(Builder b, ModelDescriptor model, SizePolicy size) {
         this.modelPath = b.modelPath == null ? null : b.modelPath.toString();
         this.model = model;
-        this.precision = b.precision;
+        this.precision = b.precision != Precision.AUTO ? b.precision
+                : b.modelPath == null && b.gpu < 0 ? Precision.INT8 : Precision.FP32;
         this.size = size;
         this.scoreThreshold = b.scoreThreshold == null ? model.scoreThreshold : b.scoreThreshold;
         this.nmsThreshold = b.nmsThreshold == null ? model.nmsThreshold : b.nmsThreshold;
@@ -78,7 +81,7 @@ public final class DetectorSettings implements Serializable {
         return model;
     }
 
-    /** The precision of the default model to load; always FP32 with a model file of one's own. */
+    /** The precision of the model to load, never AUTO: always FP32 with a model file of one's own. */
     public Precision precision() {
         return precision;
     }
@@ -150,7 +153,7 @@ public final class DetectorSettings implements Serializable {
             return this;
         }
 
-        /** {@code fp32} or {@code int8} (the build's quantized default model); null for the default, fp32. */
+        /** {@code auto}, {@code fp32} or {@code int8} (the build's quantized default model); null for the default, auto. */
         public Builder precision(String precision) {
             precisionText = precision;
             this.precision = parsePrecision(precision == null ? DEFAULT_PRECISION : precision);
@@ -160,7 +163,12 @@ public final class DetectorSettings implements Serializable {
         /** Null for a name that is not a precision. */
         private static Precision parsePrecision(String name) {
             String value = name.trim().toUpperCase(java.util.Locale.ROOT);
-            return value.equals("FP32") ? Precision.FP32 : value.equals("INT8") ? Precision.INT8 : null;
+            for (Precision precision : Precision.values()) {
+                if (precision.name().equals(value)) {
+                    return precision;
+                }
+            }
+            return null;
         }
 
         /** A {@link SizePolicy}; null (the default) for the model's own default. */
@@ -259,7 +267,7 @@ public final class DetectorSettings implements Serializable {
                 problems.add(e.getMessage());
             }
             if (precision == null) {
-                problems.add("--precision " + precisionText + ": choose fp32 or int8");
+                problems.add("--precision " + precisionText + ": choose auto, fp32 or int8");
             } else if (precision == Precision.INT8 && modelPath != null) {
                 problems.add("--precision int8: only the default model has an int8 build (made when FaceStream is built); "
                         + "FaceStream does not quantize other model files, so use fp32 with --model");

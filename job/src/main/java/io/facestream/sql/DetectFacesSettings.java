@@ -35,7 +35,7 @@ public final class DetectFacesSettings implements Serializable {
     public static final ConfigOption<String> MODEL_CONFIG = key(PREFIX + "model-config").stringType().noDefaultValue()
             .withDescription("A JSON model description for exports no built-in type covers.");
     public static final ConfigOption<String> PRECISION = key(PREFIX + "precision").stringType().defaultValue(DetectorSettings.DEFAULT_PRECISION)
-            .withDescription("fp32, or int8 for the build's quantized copy of the default model (as --precision).");
+            .withDescription("auto, fp32, or int8 for the build's quantized copy of the default model (as --precision).");
     public static final ConfigOption<String> SIZE = key(PREFIX + "size").stringType().noDefaultValue()
             .withDescription("How images become the model input (as --size). Default: the model type's.");
     public static final ConfigOption<String> SCORE_THRESHOLD = key(PREFIX + "score-threshold").stringType().defaultValue("0.5")

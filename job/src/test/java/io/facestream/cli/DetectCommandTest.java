@@ -78,12 +78,15 @@ class DetectCommandTest {
         Path input = Files.createDirectories(tmp.resolve("in"));
         Files.copy(GoldenDetections.testdata().resolve("Chris.jpeg"), input.resolve("Chris.jpeg"));
         Path config = tmp.resolve("facestream.yaml");
-        Files.writeString(config, "precision: int8\n");
+        Files.writeString(config, "precision: fp32\n");
 
+        String byDefault = CliRun.ok("detect", "--input", input.toString(), "--output", tmp.resolve("default").toString());
         String console = CliRun.ok("detect", "--input", input.toString(), "--output", tmp.resolve("out").toString(),
                 "--config", config.toString());
 
-        assertThat(console).contains("with mnet.25_v2.int8.onnx").contains("Done: 1 image(s), 1 face(s)");
+        assertThat(byDefault).as("auto: int8 for the default model").contains("with mnet.25_v2.int8.onnx")
+                .contains("Done: 1 image(s), 1 face(s)");
+        assertThat(console).contains("with mnet.25_v2.onnx").contains("Done: 1 image(s), 1 face(s)");
         CliRun own = CliRun.of("detect", "--input", input.toString(), "--output", tmp.resolve("own").toString(),
                 "--precision", "int8", "--model", GoldenDetections.testdata().resolve("Chris.jpeg").toString());
         assertThat(own.code()).isEqualTo(2);

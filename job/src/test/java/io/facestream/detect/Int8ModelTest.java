@@ -29,7 +29,7 @@ class Int8ModelTest {
         for (String size : List.of("letterbox:640", "fit:640")) {
             List<Double> toReference = new ArrayList<>();
             List<Double> toFloat = new ArrayList<>();
-            try (FaceDetector fp32 = FaceDetector.load(DetectorSettings.builder().size(size).build());
+            try (FaceDetector fp32 = FaceDetector.load(DetectorSettings.builder().size(size).precision("fp32").build());
                  FaceDetector int8 = FaceDetector.load(DetectorSettings.builder().size(size).precision("int8").build());
                  FaceDetector.Session floatSession = fp32.newSession();
                  FaceDetector.Session int8Session = int8.newSession()) {
@@ -40,6 +40,8 @@ class Int8ModelTest {
                     List<DetectedFace> reference = entry.getValue().faces();
                     List<DetectedFace> floats = confident(floatSession.detect(bytes, null).faces());
                     assertThat(quantized).as("%s at %s: faces %s", entry.getKey(), size, quantized).hasSameSizeAs(reference);
+                    assertThat(GoldenDetections.disagreements(entry.getKey(), reference, quantized, GoldenDetections.INT8_REFERENCE))
+                            .as(size).isEmpty();
                     toReference.addAll(landmarkDistances(entry.getKey(), reference, quantized));
                     toFloat.addAll(landmarkDistances(entry.getKey(), floats, quantized));
                 }
@@ -55,17 +57,23 @@ class Int8ModelTest {
     }
 
     @Test
-    void int8IsOnlyForTheDefaultModel() throws Exception {
+    void int8IsOnlyForTheDefaultModelAndTheDefaultOnTheCpu() throws Exception {
         Path own = Files.createTempFile("own", ".onnx");
         try {
             assertThatThrownBy(() -> DetectorSettings.builder().modelPath(own).precision("int8").build())
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("--precision int8: only the default model has an int8 build");
             assertThatThrownBy(() -> DetectorSettings.builder().precision("fp16").build())
-                    .hasMessageContaining("--precision fp16: choose fp32 or int8");
+                    .hasMessageContaining("--precision fp16: choose auto, fp32 or int8");
             assertThat(DetectorSettings.builder().modelPath(own).precision("FP32").build().precision())
                     .isEqualTo(DetectorSettings.Precision.FP32);
-            assertThat(DetectorSettings.defaults().precision()).isEqualTo(DetectorSettings.Precision.FP32);
+            assertThat(DetectorSettings.builder().precision("fp32").build().precision()).isEqualTo(DetectorSettings.Precision.FP32);
+            assertThat(DetectorSettings.defaults().precision()).as("auto, the default model on the CPU")
+                    .isEqualTo(DetectorSettings.Precision.INT8);
+            assertThat(DetectorSettings.builder().modelPath(own).build().precision()).as("auto, a model file")
+                    .isEqualTo(DetectorSettings.Precision.FP32);
+            assertThat(DetectorSettings.builder().device("gpu").build().precision()).as("auto, the default model on a GPU")
+                    .isEqualTo(DetectorSettings.Precision.FP32);
         } finally {
             Files.delete(own);
         }

@@ -101,7 +101,8 @@ class MicroBatchTest {
         List<RecordedTask> tasks = new ArrayList<>(photoTasks());
         byte[] chris = TestImages.photo("Chris.jpeg");
         tasks.add(3, new RecordedTask("truncated", Arrays.copyOf(chris, chris.length / 3)));
-        DetectorSettings settings = DetectorSettings.builder().size("letterbox:640").maxBatch(8).build();
+        // fp32, the precision of the golden detections
+        DetectorSettings settings = DetectorSettings.builder().size("letterbox:640").precision("fp32").maxBatch(8).build();
 
         Map<String, ImageDetections> batched = batchedAgreesWithAlone(settings, tasks);
 

@@ -9,6 +9,7 @@ import io.facestream.avro.ImageEvent;
 import io.facestream.detect.DetectedFace;
 import io.facestream.detect.DetectorSettings;
 import io.facestream.detect.GoldenDetections;
+import io.facestream.detect.ModelFile;
 import io.facestream.detect.TestImages;
 import io.facestream.schemas.AvroCodec;
 import java.nio.ByteBuffer;
@@ -60,10 +61,12 @@ class FaceStreamJobIT extends KafkaFlinkTestBase {
             GoldenDetections.Image expected = golden.get(result.getEventId());
             assertThat(result.getImageWidth()).isEqualTo(expected.width());
             assertThat(result.getImageHeight()).isEqualTo(expected.height());
-            assertThat(result.getModel().getSha256()).isEqualTo("cd1acf4887eff165497762346fcafbdec58f662a2ceb01e5edb979f54b9875b6");
+            assertThat(result.getModel().getName()).as("the default on a CPU").isEqualTo("mnet.25_v2.int8.onnx");
+            assertThat(result.getModel().getSha256()).isEqualTo(ModelFile.loadDefaultInt8().sha256());
             assertThat(result.getSource().getTopic()).isEqualTo(input);
             List<DetectedFace> actual = result.getFaces().stream().map(Results::fromAvro).toList();
-            problems.addAll(GoldenDetections.disagreements(result.getEventId(), expected.faces(), actual));
+            problems.addAll(GoldenDetections.disagreements(result.getEventId(), expected.faces(), actual,
+                    GoldenDetections.INT8_REFERENCE));
         }
         assertThat(problems).isEmpty();
         FaceDetectionResult coffee = results.stream().filter(r -> r.getEventId().equals("coffee.png")).findFirst().orElseThrow();

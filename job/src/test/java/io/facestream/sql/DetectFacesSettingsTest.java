@@ -50,11 +50,13 @@ class DetectFacesSettingsTest {
 
     @Test
     void precisionIsAnOptionAndInt8IsOnlyForTheDefaultModel() {
-        assertThat(fromConfig(Map.of()).detector().precision()).isEqualTo(DetectorSettings.Precision.FP32);
-        assertThat(fromConfig(Map.of("facestream.precision", "int8")).detector().precision())
-                .isEqualTo(DetectorSettings.Precision.INT8);
+        assertThat(fromConfig(Map.of()).detector().precision()).isEqualTo(DetectorSettings.Precision.INT8);
+        assertThat(fromConfig(Map.of("facestream.precision", "fp32")).detector().precision())
+                .isEqualTo(DetectorSettings.Precision.FP32);
+        assertThat(fromConfig(Map.of("facestream.model", "pom.xml")).detector().precision())
+                .isEqualTo(DetectorSettings.Precision.FP32);
         assertThatThrownBy(() -> fromConfig(Map.of("facestream.precision", "int4")))
-                .hasMessageContaining("facestream.precision int4: choose fp32 or int8");
+                .hasMessageContaining("facestream.precision int4: choose auto, fp32 or int8");
         assertThatThrownBy(() -> fromConfig(Map.of("facestream.precision", "int8", "facestream.model", "pom.xml")))
                 .hasMessageContaining("facestream.precision int8: only the default model has an int8 build")
                 .hasMessageNotContaining("--");

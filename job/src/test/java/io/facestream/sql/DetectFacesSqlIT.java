@@ -87,7 +87,7 @@ class DetectFacesSqlIT {
             assertThat(row.getField(2)).as(expected.getKey() + " imageWidth").isEqualTo(expected.getValue().width());
             assertThat(row.getField(3)).as(expected.getKey() + " imageHeight").isEqualTo(expected.getValue().height());
             problems.addAll(GoldenDetections.disagreements(expected.getKey(), expected.getValue().faces(),
-                    faces((Row[]) row.getField(1))));
+                    faces((Row[]) row.getField(1)), GoldenDetections.INT8_REFERENCE));
         }
         assertThat(problems).isEmpty();
         assertThat(byName.get("coffee.png").getField(1)).as("no face: an empty array").isEqualTo(new Row[0]);
