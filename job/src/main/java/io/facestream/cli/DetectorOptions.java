@@ -17,7 +17,7 @@ public class DetectorOptions {
     String modelType;
 
     @Option(names = "--model-config", paramLabel = "FILE",
-            description = "A JSON model description for exports no built-in type covers (see README). Default: none.")
+            description = "A JSON model description for exports no built-in type covers (see docs/models.md). Default: none.")
     Path modelConfig;
 
     @Option(names = "--precision", paramLabel = "auto|fp32|int8", defaultValue = DetectorSettings.DEFAULT_PRECISION,

@@ -187,7 +187,7 @@ class DetectFacesSqlIT {
                 .hasMessageContaining("facestream.timeout (30000 ms) must be below table.exec.async-table.timeout (10000 ms)");
     }
 
-    /** What the README says of batch mode; when a Flink release plans async table functions in batch, this fails and the README must change. */
+    /** What docs/sql-and-datastream.md says of batch mode; when a Flink release plans async table functions in batch, this fails and that text must change. */
     @Test
     void batchModeRefusesAsyncTableFunctions() {
         TableEnvironment batch = TableEnvironment.create(EnvironmentSettings.inBatchMode());
