@@ -27,6 +27,7 @@ import org.opencv.imgproc.Imgproc;
  * java -cp job/target/facestream.jar job/bench/DetectorBench.java levers FRAMES_DIR [IMAGES]
  * java -cp job/target/facestream.jar job/bench/DetectorBench.java microbatch FRAMES_DIR [IMAGES] [SIZE_POLICY]
  * java -cp job/target/facestream.jar job/bench/DetectorBench.java precision FRAMES_DIR [IMAGES]
+ * java -cp job/target/facestream.jar job/bench/DetectorBench.java annotation FRAMES_DIR [IMAGES]
  */
 public class DetectorBench {
 
@@ -53,6 +54,10 @@ public class DetectorBench {
             batching(images / 5);
             return;
         }
+        if (args[0].equals("annotation")) {
+            annotation(frames, args.length > 2 ? Integer.parseInt(args[2]) : 100);
+            return;
+        }
         if (args[0].equals("precision")) {
             precision(frames, args.length > 2 ? Integer.parseInt(args[2]) : 200);
             return;
@@ -73,6 +78,56 @@ public class DetectorBench {
                 run(detector, frames, threads, perThread);
             }
         }
+    }
+
+    /**
+     * What an annotated picture costs against a detection, per image in one run on one thread:
+     * decoding the frame at full and at half resolution (libjpeg's DCT scaling), encoding it as
+     * JPEG (quality 90, local's) at both, as PNG at full, and the default detector end to end.
+     */
+    private static void annotation(List<byte[]> frames, int images) throws Exception {
+        System.out.printf("method: %d images in turn from %d frames after 20 warm-up, one thread, medians per image; codecs of "
+                + "the bundled OpenCV (libjpeg-turbo %s)%n", images, frames.size(), simdLine());
+        List<long[]> rows = new ArrayList<>();
+        try (FaceDetector detector = FaceDetector.load(DetectorSettings.defaults());
+             FaceDetector.Session session = detector.newSession()) {
+            for (int i = -20; i < images; i++) {
+                byte[] frame = frames.get(Math.floorMod(i, frames.size()));
+                long[] row = new long[6];
+                long t0 = System.nanoTime();
+                Mat full = Imgcodecs.imdecode(new MatOfByte(frame), Imgcodecs.IMREAD_COLOR);
+                long t1 = System.nanoTime();
+                Mat half = Imgcodecs.imdecode(new MatOfByte(frame), Imgcodecs.IMREAD_REDUCED_COLOR_2);
+                long t2 = System.nanoTime();
+                MatOfByte out = new MatOfByte();
+                Imgcodecs.imencode(".jpg", full, out, new MatOfInt(Imgcodecs.IMWRITE_JPEG_QUALITY, 90));
+                long t3 = System.nanoTime();
+                Imgcodecs.imencode(".jpg", half, out, new MatOfInt(Imgcodecs.IMWRITE_JPEG_QUALITY, 90));
+                long t4 = System.nanoTime();
+                Imgcodecs.imencode(".png", full, out);
+                long t5 = System.nanoTime();
+                session.detect(frame, "image/jpeg");
+                long t6 = System.nanoTime();
+                full.release();
+                half.release();
+                out.release();
+                if (i >= 0) {
+                    rows.add(new long[] {t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5});
+                }
+            }
+        }
+        double detection = median(rows, 5);
+        System.out.printf("detection (default settings) %.1f ms; decode full %.1f ms, half %.1f ms; JPEG encode full %.1f ms, "
+                + "half %.1f ms; PNG encode full %.1f ms%n", detection, median(rows, 0), median(rows, 1),
+                median(rows, 2), median(rows, 3), median(rows, 4));
+        System.out.printf("an annotated JPEG against a detection: full size %.2fx, half size %.2fx; PNG %.2fx%n",
+                (median(rows, 0) + median(rows, 2)) / detection, (median(rows, 1) + median(rows, 3)) / detection,
+                (median(rows, 0) + median(rows, 4)) / detection);
+    }
+
+    private static String simdLine() {
+        return org.opencv.core.Core.getBuildInformation().lines().filter(l -> l.strip().startsWith("SIMD Support:"))
+                .map(String::strip).findFirst().orElse("SIMD support not stated");
     }
 
     /** Each lever on and off in one run, one thread, medians per image. */
