@@ -4,9 +4,9 @@ package io.facestream.detect;
  * An image handed to an {@link InferencePool}. Its methods run on the inference thread that takes
  * it, so {@link #encodedImage} may read the image from elsewhere without blocking the caller, and
  * exactly one of {@link #detected} and {@link #failed} is called for it (none for a task still
- * queued, before its deadline, when the pool closes). Those two must not throw: the other images of a batch are completed after them on the
- * same thread. The one exception to the thread: a task the pool's full queue turns away is failed
- * at once, on the thread that handed it over.
+ * queued, before its deadline, when the pool closes). Those two must not throw: they run on the
+ * inference thread. The one exception to the thread: a task the pool's full queue turns away is
+ * failed at once, on the thread that handed it over.
  */
 public interface ImageTask {
 

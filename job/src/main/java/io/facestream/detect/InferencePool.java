@@ -16,8 +16,7 @@ import org.slf4j.LoggerFactory;
  * is not thread-safe): what every user of the detector holds, the job's async function per
  * subtask, the SQL function per subtask and the detect command per run. Callers hand work over
  * and never block on it. Images handed over with {@link #detect} wait in one queue; a free
- * inference thread takes up to the settings' {@code maxBatch} of them at once (dynamic
- * micro-batching: a batch is whatever is waiting, nothing waits for a batch to fill).
+ * inference thread takes the next one and runs it alone.
  *
  * <p>Bounded under overload: the queue holds at most {@code capacity} images, and an image whose
  * deadline has passed is never read, decoded or run. A caller that times images out frees its
@@ -34,14 +33,12 @@ public final class InferencePool implements AutoCloseable {
     private final FaceDetector detector;
     private final BlockingQueue<Queued> waiting;
     private final int capacity;
-    private final int maxBatch;
     private final List<Thread> threads;
     private volatile boolean closing;
 
     private InferencePool(FaceDetector detector, int threadCount, int capacity, String threadName) {
         this.detector = detector;
         this.capacity = capacity;
-        this.maxBatch = detector.settings().maxBatch();
         this.waiting = new LinkedBlockingQueue<>(capacity);
         List<Thread> created = new ArrayList<>(threadCount);
         for (int i = 1; i <= threadCount; i++) {
@@ -73,8 +70,7 @@ public final class InferencePool implements AutoCloseable {
     }
 
     /**
-     * Detects faces in the task's image on an inference thread, possibly in one model call with
-     * other waiting images; the task's callbacks run there. A task that finds the queue full of
+     * Detects faces in the task's image on an inference thread; the task's callbacks run there. A task that finds the queue full of
      * images whose deadline has not passed is failed at once, on this thread, with an
      * {@link ImageSkippedException} ({@code OVERLOADED}).
      *
@@ -111,48 +107,50 @@ public final class InferencePool implements AutoCloseable {
         FaceDetector.Session session = null;
         try {
             while (!closing) {
-                List<ImageTask> batch = nextBatch();
-                if (batch.isEmpty()) {
+                Queued next;
+                try {
+                    next = waiting.take();
+                } catch (InterruptedException e) {
                     continue;
                 }
-                try {
-                    if (session == null) {
-                        session = detector.newSession();
-                    }
-                    session.detect(batch);
-                } catch (RuntimeException | Error e) {
-                    // What the session does not handle (an Error from a native layer or from a task): the
-                    // rest of the batch still completes, and its callers stop counting it in flight.
-                    LOG.error("Detection failed on a batch of {} image(s); failing those not completed yet", batch.size(), e);
-                    long now = System.nanoTime();
-                    batch.forEach(task -> task.failed(e, now));
-                    // The session's buffers or predictor may be left half-way: the next batch gets a new one.
-                    session = closeQuietly(session);
+                long started = System.nanoTime();
+                if (next.task.deadline().passed(started)) {
+                    next.expire(started);
+                    continue;
                 }
+                session = run(next, session, started);
             }
         } finally {
             closeQuietly(session);
         }
     }
 
-    /** Waits for an image, then takes what else waits, up to a batch; drops expired images. Empty when interrupted. */
-    private List<ImageTask> nextBatch() {
-        List<ImageTask> batch = new ArrayList<>(maxBatch);
-        Queued next;
+    /** Reads, decodes and detects one image, completing its task; returns the session for the next image. */
+    private FaceDetector.Session run(Queued queued, FaceDetector.Session session, long started) {
+        byte[] encoded;
         try {
-            next = waiting.take();
-        } catch (InterruptedException e) {
-            return batch;
+            encoded = queued.encodedImage();
+        } catch (Exception | Error e) {
+            queued.failed(e, started);
+            return session;
         }
-        long now = System.nanoTime();
-        do {
-            if (next.task.deadline().passed(now)) {
-                next.expire(now);
-            } else {
-                batch.add(next);
+        ImageDetections detections;
+        try {
+            if (session == null) {
+                session = detector.newSession();
             }
-        } while (batch.size() < maxBatch && (next = waiting.poll()) != null);
-        return batch;
+            detections = session.detect(encoded, queued.contentType());
+        } catch (ImageRejectedException | RuntimeException | LinkageError e) {
+            queued.failed(e, started);
+            return session;
+        } catch (Error e) {
+            // From a native layer: the session's buffers or predictor may be left half-way, so the next image gets a new one.
+            LOG.error("Detection failed on an image; opening a new inference session", e);
+            queued.failed(e, started);
+            return closeQuietly(session);
+        }
+        queued.detected(detections, started);
+        return session;
     }
 
     private static FaceDetector.Session closeQuietly(FaceDetector.Session session) {

@@ -2,9 +2,13 @@ package io.facestream.detect;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.facestream.detect.MicroBatchTest.RecordedTask;
+import io.facestream.avro.DeadLetterReason;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -13,12 +17,50 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The pool under overload and failure, on the real model: expired images are not run, the queue
- * is bounded, an Error in a batch completes every task of it, and close() never frees the model
- * under a thread still using it.
+ * The pool on the real model: a broken image fails alone; under overload and failure, expired
+ * images are not run, the queue is bounded, an Error completes its image and the pool goes on,
+ * and close() never frees the model under a thread still using it.
  */
 @Timeout(120)
 class InferencePoolTest {
+
+    /** A task that records its outcome and when an inference thread took it. */
+    static class RecordedTask implements ImageTask {
+        final String name;
+        final byte[] image;
+        final CompletableFuture<ImageDetections> outcome = new CompletableFuture<>();
+        final AtomicInteger completions = new AtomicInteger();
+        volatile long startedNanos;
+
+        RecordedTask(String name, byte[] image) {
+            this.name = name;
+            this.image = image;
+        }
+
+        @Override
+        public byte[] encodedImage() throws Exception {
+            return image;
+        }
+
+        @Override
+        public String contentType() {
+            return null;
+        }
+
+        @Override
+        public void detected(ImageDetections detections, long startedNanos) {
+            this.startedNanos = startedNanos;
+            completions.incrementAndGet();
+            outcome.complete(detections);
+        }
+
+        @Override
+        public void failed(Throwable failure, long startedNanos) {
+            this.startedNanos = startedNanos;
+            completions.incrementAndGet();
+            outcome.completeExceptionally(failure);
+        }
+    }
 
     private static byte[] chris;
 
@@ -97,8 +139,8 @@ class InferencePoolTest {
         }
     }
 
-    private static InferencePool pool(int maxBatch, int capacity, String name) throws Exception {
-        return InferencePool.load(DetectorSettings.builder().maxBatch(maxBatch).build(), 1, capacity, name);
+    private static InferencePool pool(int capacity, String name) throws Exception {
+        return InferencePool.load(DetectorSettings.defaults(), 1, capacity, name);
     }
 
     private static ImageSkippedException.Why skipped(RecordedTask task) {
@@ -118,7 +160,7 @@ class InferencePoolTest {
         Blocker blocker = new Blocker();
         Task expired = new Task("expired", Deadline.after(Duration.ZERO, System.nanoTime()));
         Task live = new Task("live", Deadline.after(Duration.ofMinutes(5), System.nanoTime()));
-        try (InferencePool pool = pool(4, 8, "expiry-test")) {
+        try (InferencePool pool = pool(8, "expiry-test")) {
             pool.detect(blocker);
             blocker.awaitTaken();
             pool.detect(expired);
@@ -141,7 +183,7 @@ class InferencePoolTest {
         Task live3 = new Task("live-3");
         Task live4 = new Task("live-4");
         Task live5 = new Task("live-5");
-        try (InferencePool pool = pool(1, 2, "bound-test")) {
+        try (InferencePool pool = pool(2, "bound-test")) {
             pool.detect(blocker);
             blocker.awaitTaken();
             pool.detect(expiring1);
@@ -172,7 +214,38 @@ class InferencePoolTest {
     }
 
     @Test
-    void anErrorInTheMiddleOfABatchCompletesEveryTaskOfItOnceAndThePoolGoesOn() throws Exception {
+    void aBrokenImageFailsAloneAndTheOthersFindTheGoldenFaces() throws Exception {
+        Map<String, GoldenDetections.Image> golden = GoldenDetections.load();
+        List<RecordedTask> tasks = new ArrayList<>();
+        for (String photo : golden.keySet()) {
+            tasks.add(new RecordedTask(photo, TestImages.photo(photo)));
+        }
+        RecordedTask truncated = new RecordedTask("truncated", Arrays.copyOf(chris, chris.length / 3));
+        tasks.add(3, truncated);
+        // fp32 at the reference's letterbox:640, the settings of the golden detections
+        DetectorSettings settings = DetectorSettings.builder().size("letterbox:640").precision("fp32").build();
+        try (InferencePool pool = InferencePool.load(settings, 1, tasks.size(), "broken-image-test")) {
+            tasks.forEach(pool::detect);
+            CompletableFuture.allOf(tasks.stream().map(task -> task.outcome.exceptionally(e -> null))
+                    .toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        }
+        assertThat(truncated.outcome).failsWithin(0, TimeUnit.SECONDS).withThrowableThat()
+                .havingCause().isInstanceOfSatisfying(ImageRejectedException.class,
+                        e -> assertThat(e.reason()).isEqualTo(DeadLetterReason.CORRUPT_IMAGE));
+        int faces = 0;
+        for (RecordedTask task : tasks) {
+            assertThat(task.completions).as(task.name).hasValue(1);
+            if (task != truncated) {
+                List<DetectedFace> found = task.outcome.get().faces();
+                assertThat(GoldenDetections.disagreements(task.name, golden.get(task.name).faces(), found)).isEmpty();
+                faces += found.size();
+            }
+        }
+        assertThat(faces).isEqualTo(9);
+    }
+
+    @Test
+    void anErrorWhileReadingAnImageFailsItOnceAndThePoolGoesOn() throws Exception {
         Blocker blocker = new Blocker();
         Task before = new Task("before");
         Task broken = new Task("broken") {
@@ -182,33 +255,26 @@ class InferencePoolTest {
             }
         };
         Task after = new Task("after");
-        Task later = new Task("later");
-        try (InferencePool pool = pool(3, 8, "error-test")) {
+        try (InferencePool pool = pool(8, "error-test")) {
             pool.detect(blocker);
             blocker.awaitTaken();
-            // One batch of three: the first is decoded when the second throws, the third not yet reached.
             pool.detect(before);
             pool.detect(broken);
             pool.detect(after);
             blocker.release.countDown();
-            for (Task task : List.of(before, broken, after)) {
-                assertThat(task.outcome).as(task.name).failsWithin(60, TimeUnit.SECONDS).withThrowableThat()
-                        .havingCause().isInstanceOf(AssertionError.class).withMessage("from a native layer");
-            }
-            pool.detect(later);
-            assertOneFace(later);
+            assertThat(broken.outcome).failsWithin(60, TimeUnit.SECONDS).withThrowableThat()
+                    .havingCause().isInstanceOf(AssertionError.class).withMessage("from a native layer");
+            assertOneFace(before);
+            assertOneFace(after);
         }
         assertOneFace(blocker);
-        for (Task task : List.of(before, broken, after)) {
-            assertThat(task.completions).as(task.name).hasValue(1);
-        }
-        assertThat(before.startedNanos).isEqualTo(after.startedNanos);
+        assertThat(broken.completions).hasValue(1);
     }
 
     @Test
     void closeWaitsForTheImageBeingRunThenClosesTheModelAndKeepsAnInterrupt() throws Exception {
         Blocker blocker = new Blocker();
-        InferencePool pool = pool(1, 8, "interrupted-close-test");
+        InferencePool pool = pool(8, "interrupted-close-test");
         pool.detect(blocker);
         blocker.awaitTaken();
         Thread releaser = new Thread(() -> {
@@ -237,7 +303,7 @@ class InferencePoolTest {
         Blocker blocker = new Blocker(true);
         Task expired = new Task("expired", Deadline.after(Duration.ZERO, System.nanoTime()));
         Task waiting = new Task("waiting");
-        InferencePool pool = pool(1, 8, "queued-close-test");
+        InferencePool pool = pool(8, "queued-close-test");
         pool.detect(blocker);
         blocker.awaitTaken();
         pool.detect(expired);
@@ -254,7 +320,7 @@ class InferencePoolTest {
     @Test
     void closeLeavesTheModelOpenWhileAThreadStillRunsPastTheWait() throws Exception {
         Blocker blocker = new Blocker();
-        InferencePool pool = pool(1, 8, "stuck-close-test");
+        InferencePool pool = pool(8, "stuck-close-test");
         pool.detect(blocker);
         blocker.awaitTaken();
 
