@@ -144,7 +144,7 @@ public final class FaceDetector implements AutoCloseable {
             try {
                 return detect(image);
             } catch (TranslateException | RuntimeException | LinkageError e) {
-                throw new ImageRejectedException(io.facestream.avro.DeadLetterReason.INFERENCE_FAILED,
+                throw new ImageRejectedException(RejectReason.INFERENCE_FAILED,
                         "The model failed on this " + image.width() + "x" + image.height() + " image: " + e.getMessage()
                                 + ". If it persists for valid images, check the model with the 'detect' command.", e);
             }

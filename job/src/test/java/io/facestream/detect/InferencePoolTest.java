@@ -2,7 +2,6 @@ package io.facestream.detect;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.facestream.avro.DeadLetterReason;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -24,44 +23,6 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(120)
 class InferencePoolTest {
 
-    /** A task that records its outcome and when an inference thread took it. */
-    static class RecordedTask implements ImageTask {
-        final String name;
-        final byte[] image;
-        final CompletableFuture<ImageDetections> outcome = new CompletableFuture<>();
-        final AtomicInteger completions = new AtomicInteger();
-        volatile long startedNanos;
-
-        RecordedTask(String name, byte[] image) {
-            this.name = name;
-            this.image = image;
-        }
-
-        @Override
-        public byte[] encodedImage() throws Exception {
-            return image;
-        }
-
-        @Override
-        public String contentType() {
-            return null;
-        }
-
-        @Override
-        public void detected(ImageDetections detections, long startedNanos) {
-            this.startedNanos = startedNanos;
-            completions.incrementAndGet();
-            outcome.complete(detections);
-        }
-
-        @Override
-        public void failed(Throwable failure, long startedNanos) {
-            this.startedNanos = startedNanos;
-            completions.incrementAndGet();
-            outcome.completeExceptionally(failure);
-        }
-    }
-
     private static byte[] chris;
 
     @BeforeAll
@@ -69,14 +30,22 @@ class InferencePoolTest {
         chris = TestImages.photo("Chris.jpeg");
     }
 
-    /** A task that counts how often its image was read, with a deadline. */
-    private static class Task extends RecordedTask {
-        final AtomicInteger reads = new AtomicInteger();
+    /** An image submitted to the pool: counts how often it was read, and holds the future the pool gave for it. */
+    private static class Task implements ImageBytes {
+        final String name;
+        final byte[] image;
         final Deadline deadline;
+        final AtomicInteger reads = new AtomicInteger();
+        CompletableFuture<ImageDetections> outcome;
+
+        Task(String name, byte[] image, Deadline deadline) {
+            this.name = name;
+            this.image = image;
+            this.deadline = deadline;
+        }
 
         Task(String name, Deadline deadline) {
-            super(name, chris);
-            this.deadline = deadline;
+            this(name, chris, deadline);
         }
 
         Task(String name) {
@@ -84,14 +53,14 @@ class InferencePoolTest {
         }
 
         @Override
-        public byte[] encodedImage() throws Exception {
+        public byte[] read() throws Exception {
             reads.incrementAndGet();
-            return super.encodedImage();
+            return image;
         }
 
-        @Override
-        public Deadline deadline() {
-            return deadline;
+        Task submitTo(InferencePool pool) {
+            outcome = pool.submit(this, null, deadline);
+            return this;
         }
     }
 
@@ -114,7 +83,7 @@ class InferencePoolTest {
         }
 
         @Override
-        public byte[] encodedImage() throws Exception {
+        public byte[] read() throws Exception {
             taken.countDown();
             boolean interrupted = false;
             while (true) {
@@ -131,7 +100,7 @@ class InferencePoolTest {
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
-            return super.encodedImage();
+            return super.read();
         }
 
         void awaitTaken() throws InterruptedException {
@@ -143,16 +112,17 @@ class InferencePoolTest {
         return InferencePool.load(DetectorSettings.defaults(), 1, capacity, name);
     }
 
-    private static ImageSkippedException.Why skipped(RecordedTask task) {
+    private static RejectReason skipped(Task task) {
         assertThat(task.outcome).as(task.name).isCompletedExceptionally();
         Throwable failure = task.outcome.handle((ok, e) -> e).join();
-        assertThat(failure).as(task.name).isInstanceOf(ImageSkippedException.class);
-        return ((ImageSkippedException) failure).why();
+        assertThat(failure).as(task.name).isInstanceOf(ImageRejectedException.class);
+        RejectReason reason = ((ImageRejectedException) failure).reason();
+        assertThat(reason.skipped()).as(task.name).isTrue();
+        return reason;
     }
 
-    private static void assertOneFace(RecordedTask task) throws Exception {
+    private static void assertOneFace(Task task) throws Exception {
         assertThat(task.outcome.get(60, TimeUnit.SECONDS).faces()).as(task.name).hasSize(1);
-        assertThat(task.completions).as(task.name).hasValue(1);
     }
 
     @Test
@@ -161,17 +131,16 @@ class InferencePoolTest {
         Task expired = new Task("expired", Deadline.after(Duration.ZERO, System.nanoTime()));
         Task live = new Task("live", Deadline.after(Duration.ofMinutes(5), System.nanoTime()));
         try (InferencePool pool = pool(8, "expiry-test")) {
-            pool.detect(blocker);
+            blocker.submitTo(pool);
             blocker.awaitTaken();
-            pool.detect(expired);
-            pool.detect(live);
+            expired.submitTo(pool);
+            live.submitTo(pool);
             blocker.release.countDown();
             assertOneFace(live);
         }
         assertOneFace(blocker);
-        assertThat(skipped(expired)).isEqualTo(ImageSkippedException.Why.EXPIRED);
+        assertThat(skipped(expired)).isEqualTo(RejectReason.EXPIRED);
         assertThat(expired.reads).hasValue(0);
-        assertThat(expired.completions).hasValue(1);
     }
 
     @Test
@@ -184,23 +153,23 @@ class InferencePoolTest {
         Task live4 = new Task("live-4");
         Task live5 = new Task("live-5");
         try (InferencePool pool = pool(2, "bound-test")) {
-            pool.detect(blocker);
+            blocker.submitTo(pool);
             blocker.awaitTaken();
-            pool.detect(expiring1);
-            pool.detect(expiring2);
+            expiring1.submitTo(pool);
+            expiring2.submitTo(pool);
             while (!soon.passed(System.nanoTime())) {
                 Thread.sleep(10);
             }
 
-            pool.detect(live3);
+            live3.submitTo(pool);
             // Settled on this thread, before detect returned: the expired images made room.
-            assertThat(skipped(expiring1)).isEqualTo(ImageSkippedException.Why.EXPIRED);
-            assertThat(skipped(expiring2)).isEqualTo(ImageSkippedException.Why.EXPIRED);
+            assertThat(skipped(expiring1)).isEqualTo(RejectReason.EXPIRED);
+            assertThat(skipped(expiring2)).isEqualTo(RejectReason.EXPIRED);
             assertThat(live3.outcome).isNotDone();
 
-            pool.detect(live4);
-            pool.detect(live5);
-            assertThat(skipped(live5)).isEqualTo(ImageSkippedException.Why.OVERLOADED);
+            live4.submitTo(pool);
+            live5.submitTo(pool);
+            assertThat(skipped(live5)).isEqualTo(RejectReason.OVERLOADED);
             assertThat(live5.outcome.handle((ok, e) -> e.getMessage()).join()).contains("2 images already wait");
 
             blocker.release.countDown();
@@ -209,32 +178,30 @@ class InferencePoolTest {
         }
         for (Task task : List.of(expiring1, expiring2, live5)) {
             assertThat(task.reads).as(task.name).hasValue(0);
-            assertThat(task.completions).as(task.name).hasValue(1);
         }
     }
 
     @Test
     void aBrokenImageFailsAloneAndTheOthersFindTheGoldenFaces() throws Exception {
         Map<String, GoldenDetections.Image> golden = GoldenDetections.load();
-        List<RecordedTask> tasks = new ArrayList<>();
+        List<Task> tasks = new ArrayList<>();
         for (String photo : golden.keySet()) {
-            tasks.add(new RecordedTask(photo, TestImages.photo(photo)));
+            tasks.add(new Task(photo, TestImages.photo(photo), Deadline.NONE));
         }
-        RecordedTask truncated = new RecordedTask("truncated", Arrays.copyOf(chris, chris.length / 3));
+        Task truncated = new Task("truncated", Arrays.copyOf(chris, chris.length / 3), Deadline.NONE);
         tasks.add(3, truncated);
         // fp32 at the reference's letterbox:640, the settings of the golden detections
         DetectorSettings settings = DetectorSettings.builder().size("letterbox:640").precision("fp32").build();
         try (InferencePool pool = InferencePool.load(settings, 1, tasks.size(), "broken-image-test")) {
-            tasks.forEach(pool::detect);
+            tasks.forEach(task -> task.submitTo(pool));
             CompletableFuture.allOf(tasks.stream().map(task -> task.outcome.exceptionally(e -> null))
                     .toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
         }
         assertThat(truncated.outcome).failsWithin(0, TimeUnit.SECONDS).withThrowableThat()
                 .havingCause().isInstanceOfSatisfying(ImageRejectedException.class,
-                        e -> assertThat(e.reason()).isEqualTo(DeadLetterReason.CORRUPT_IMAGE));
+                        e -> assertThat(e.reason()).isEqualTo(RejectReason.CORRUPT_IMAGE));
         int faces = 0;
-        for (RecordedTask task : tasks) {
-            assertThat(task.completions).as(task.name).hasValue(1);
+        for (Task task : tasks) {
             if (task != truncated) {
                 List<DetectedFace> found = task.outcome.get().faces();
                 assertThat(GoldenDetections.disagreements(task.name, golden.get(task.name).faces(), found)).isEmpty();
@@ -250,17 +217,17 @@ class InferencePoolTest {
         Task before = new Task("before");
         Task broken = new Task("broken") {
             @Override
-            public byte[] encodedImage() {
+            public byte[] read() {
                 throw new AssertionError("from a native layer");
             }
         };
         Task after = new Task("after");
         try (InferencePool pool = pool(8, "error-test")) {
-            pool.detect(blocker);
+            blocker.submitTo(pool);
             blocker.awaitTaken();
-            pool.detect(before);
-            pool.detect(broken);
-            pool.detect(after);
+            before.submitTo(pool);
+            broken.submitTo(pool);
+            after.submitTo(pool);
             blocker.release.countDown();
             assertThat(broken.outcome).failsWithin(60, TimeUnit.SECONDS).withThrowableThat()
                     .havingCause().isInstanceOf(AssertionError.class).withMessage("from a native layer");
@@ -268,14 +235,13 @@ class InferencePoolTest {
             assertOneFace(after);
         }
         assertOneFace(blocker);
-        assertThat(broken.completions).hasValue(1);
     }
 
     @Test
     void closeWaitsForTheImageBeingRunThenClosesTheModelAndKeepsAnInterrupt() throws Exception {
         Blocker blocker = new Blocker();
         InferencePool pool = pool(8, "interrupted-close-test");
-        pool.detect(blocker);
+        blocker.submitTo(pool);
         blocker.awaitTaken();
         Thread releaser = new Thread(() -> {
             try {
@@ -304,15 +270,14 @@ class InferencePoolTest {
         Task expired = new Task("expired", Deadline.after(Duration.ZERO, System.nanoTime()));
         Task waiting = new Task("waiting");
         InferencePool pool = pool(8, "queued-close-test");
-        pool.detect(blocker);
+        blocker.submitTo(pool);
         blocker.awaitTaken();
-        pool.detect(expired);
-        pool.detect(waiting);
+        expired.submitTo(pool);
+        waiting.submitTo(pool);
         pool.close(Duration.ofSeconds(60));
 
         assertOneFace(blocker);
-        assertThat(skipped(expired)).isEqualTo(ImageSkippedException.Why.EXPIRED);
-        assertThat(expired.completions).hasValue(1);
+        assertThat(skipped(expired)).isEqualTo(RejectReason.EXPIRED);
         assertThat(waiting.outcome).isNotDone();
         assertThat(waiting.reads).hasValue(0);
     }
@@ -321,7 +286,7 @@ class InferencePoolTest {
     void closeLeavesTheModelOpenWhileAThreadStillRunsPastTheWait() throws Exception {
         Blocker blocker = new Blocker();
         InferencePool pool = pool(8, "stuck-close-test");
-        pool.detect(blocker);
+        blocker.submitTo(pool);
         blocker.awaitTaken();
 
         long started = System.nanoTime();
