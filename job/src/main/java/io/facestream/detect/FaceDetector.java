@@ -65,7 +65,7 @@ public final class FaceDetector implements AutoCloseable {
             LOG.info("ONNX Runtime runs on GPU {} (CUDA execution provider)", settings.gpu());
             return Device.gpu(settings.gpu());
         }
-        LOG.warn("--device gpu:{} asked for, but ONNX Runtime sees {} usable GPU(s): running on the CPU. The CUDA execution "
+        LOG.warn("GPU {} asked for, but ONNX Runtime sees {} usable GPU(s): running on the CPU. The CUDA execution "
                 + "provider needs an NVIDIA GPU with CUDA 12 and cuDNN 9, and the job built with -Pgpu "
                 + "(com.microsoft.onnxruntime:onnxruntime_gpu).", settings.gpu(), gpus);
         return Device.cpu();

@@ -23,7 +23,7 @@ interface HeadDecoder {
             List<String> names = new ArrayList<>();
             outputs.forEach(a -> names.add(a.getName()));
             throw new IllegalStateException("The model has no output '" + name + "' (it has " + names + "). "
-                    + layoutHint + " Choose the matching --model-type, or describe the export with --model-config.");
+                    + layoutHint + " Choose the model type that matches the export, or describe the export in a model description file.");
         }
         return array;
     }

@@ -49,7 +49,7 @@ public final class ImageDecoder {
         }
         if (encoded.length > maxImageBytes) {
             throw new ImageRejectedException(RejectReason.BYTES_TOO_LARGE, String.format(
-                    "The image has %d bytes, over the limit of %d. Raise --max-image-bytes or send smaller images.",
+                    "The image has %d bytes, over the limit of %d bytes. Send smaller images, or raise the byte limit.",
                     encoded.length, maxImageBytes));
         }
         if (contentType != null && !contentType.isBlank()
@@ -143,7 +143,7 @@ public final class ImageDecoder {
         if (size.pixels() > maxImagePixels) {
             throw new ImageRejectedException(RejectReason.IMAGE_TOO_LARGE, String.format(
                     "The %s image is %dx%d pixels, over the limit of %d pixels. Downscale it before sending, "
-                            + "or raise --max-image-pixels.", format, size.width(), size.height(), maxImagePixels));
+                            + "or raise the pixel limit.", format, size.width(), size.height(), maxImagePixels));
         }
         if (size.tilePixels() > maxImagePixels) {
             throw new ImageRejectedException(RejectReason.IMAGE_TOO_LARGE, String.format(

@@ -89,7 +89,10 @@ class ImageDecoderTest {
         assertThat(rejection("<svg xmlns=\"http://www.w3.org/2000/svg\"/>".getBytes(), null)).isEqualTo(RejectReason.UNSUPPORTED_FORMAT);
         assertThatThrownBy(() -> new ImageDecoder(100, 10_000_000).decode(chris, null))
                 .isInstanceOfSatisfying(ImageRejectedException.class,
-                        e -> assertThat(e.reason()).isEqualTo(RejectReason.BYTES_TOO_LARGE));
+                        e -> assertThat(e.reason()).isEqualTo(RejectReason.BYTES_TOO_LARGE))
+                // The fact and the limit; each front-end has its own name for the setting.
+                .hasMessage("The image has " + chris.length + " bytes, over the limit of 100 bytes. Send smaller images, "
+                        + "or raise the byte limit.");
     }
 
     @Test
@@ -124,7 +127,9 @@ class ImageDecoderTest {
         assertThat(ImageHeaders.read(ImageDecoder.Format.JPEG, jpeg)).isEqualTo(new ImageHeaders.Dimensions(40, 30));
         assertThatThrownBy(() -> new ImageDecoder(1024 * 1024, 40 * 30 - 1).decode(jpeg, null))
                 .isInstanceOfSatisfying(ImageRejectedException.class,
-                        e -> assertThat(e.reason()).isEqualTo(RejectReason.IMAGE_TOO_LARGE));
+                        e -> assertThat(e.reason()).isEqualTo(RejectReason.IMAGE_TOO_LARGE))
+                .hasMessage("The JPEG image is 40x30 pixels, over the limit of 1199 pixels. Downscale it before sending, "
+                        + "or raise the pixel limit.");
     }
 
     private static final int WIDTH = 53;
