@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * for bad input, a model failure or a timeout (never an exception that would restart the job).
  *
  * <p>Under overload the pool does not run an image whose timeout has passed, and holds at most the
- * operator's capacity of waiting images: Flink frees an image's place at its timeout while its task
+ * operator's capacity of waiting images: Flink frees an image's place at its timeout while the image
  * may still wait in the pool, so without that the pool's backlog, and the heap, would grow while
  * the threads detected faces nobody waits for any more.
  */
