@@ -25,7 +25,6 @@ import org.opencv.imgproc.Imgproc;
  * java -cp job/target/facestream.jar job/bench/DetectorBench.java frames TESTDATA_DIR OUT_DIR COUNT
  * java -cp job/target/facestream.jar job/bench/DetectorBench.java run FRAMES_DIR [IMAGES_PER_THREAD] [SIZE_POLICY] [THREADS,...]
  * java -cp job/target/facestream.jar job/bench/DetectorBench.java levers FRAMES_DIR [IMAGES]
- * java -cp job/target/facestream.jar job/bench/DetectorBench.java microbatch FRAMES_DIR [IMAGES] [SIZE_POLICY]
  * java -cp job/target/facestream.jar job/bench/DetectorBench.java precision FRAMES_DIR [IMAGES]
  * java -cp job/target/facestream.jar job/bench/DetectorBench.java annotation FRAMES_DIR [IMAGES]
  */
@@ -60,10 +59,6 @@ public class DetectorBench {
         }
         if (args[0].equals("precision")) {
             precision(frames, args.length > 2 ? Integer.parseInt(args[2]) : 200);
-            return;
-        }
-        if (args[0].equals("microbatch")) {
-            microBatching(frames, args.length > 2 ? Integer.parseInt(args[2]) : 600, args.length > 3 ? args[3] : "letterbox:640");
             return;
         }
         int perThread = args.length > 2 ? Integer.parseInt(args[2]) : 150;
@@ -260,9 +255,9 @@ public class DetectorBench {
     }
 
     /**
-     * Micro-batching at the model: the default model run by ONNX Runtime on one thread with N
-     * letterboxed 640x640 images per call (random pixels), time per image; the npm model's fixed
-     * 1x3x640x640 input made symbolic as FaceDetector does.
+     * Batches at the model, the measurement micro-batching was removed on: the default model run by
+     * ONNX Runtime on one thread with N letterboxed 640x640 images per call (random pixels), time per
+     * image; the npm model's fixed 1x3x640x640 input made symbolic.
      */
     private static void batching(int calls) throws Exception {
         ai.onnxruntime.OrtEnvironment env = ai.onnxruntime.OrtEnvironment.getEnvironment();
@@ -292,65 +287,6 @@ public class DetectorBench {
                         }
                     }
                     System.out.printf("model only, batch %d, one ONNX Runtime thread: %.1f ms per image%n", batch, median(times, 0));
-                }
-            }
-        }
-    }
-
-    /**
-     * Dynamic micro-batching as the job uses it: an InferencePool with two inference threads (one
-     * ONNX Runtime thread each) and up to 2 x threads x maxBatch images in flight (the job's
-     * default async capacity), maxBatch 1, 2 and 4 in turn, twice.
-     */
-    private static void microBatching(List<byte[]> frames, int images, String size) throws Exception {
-        int threads = 2;
-        System.out.printf("method: InferencePool with %d inference threads, %s, %d images after 40 warm-up per setting, "
-                + "in flight 2 x threads x maxBatch; settings interleaved, two rounds%n", threads, size, images);
-        for (int round = 0; round < 2; round++) {
-            for (int maxBatch : new int[] {1, 2, 4}) {
-                DetectorSettings settings = DetectorSettings.builder().size(size).maxBatch(maxBatch).build();
-                try (io.facestream.detect.InferencePool pool = io.facestream.detect.InferencePool.load(settings, threads, 2 * threads * maxBatch, "bench")) {
-                    java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(2 * threads * maxBatch);
-                    List<long[]> latencies = Collections.synchronizedList(new ArrayList<>());
-                    java.util.Map<Long, Integer> batchSizes = new java.util.concurrent.ConcurrentHashMap<>();
-                    long windowStart = 0;
-                    for (int i = 0; i < images + 40; i++) {
-                        if (i == 40) {
-                            inFlight.acquire(2 * threads * maxBatch);
-                            inFlight.release(2 * threads * maxBatch);
-                            latencies.clear();
-                            batchSizes.clear();
-                            windowStart = System.nanoTime();
-                        }
-                        inFlight.acquire();
-                        byte[] frame = frames.get(i % frames.size());
-                        long handedOver = System.nanoTime();
-                        pool.detect(new io.facestream.detect.ImageTask() {
-                            public byte[] encodedImage() {
-                                return frame;
-                            }
-
-                            public String contentType() {
-                                return "image/jpeg";
-                            }
-
-                            public void detected(ImageDetections d, long startedNanos) {
-                                latencies.add(new long[] {System.nanoTime() - handedOver});
-                                batchSizes.merge(startedNanos, 1, Integer::sum);
-                                inFlight.release();
-                            }
-
-                            public void failed(Throwable failure, long startedNanos) {
-                                failure.printStackTrace();
-                                inFlight.release();
-                            }
-                        });
-                    }
-                    inFlight.acquire(2 * threads * maxBatch);
-                    double seconds = (System.nanoTime() - windowStart) / 1e9;
-                    double meanBatch = batchSizes.values().stream().mapToInt(Integer::intValue).average().orElse(0);
-                    System.out.printf("round %d, maxBatch %d: %.1f images/s; latency median %.1f ms, p95 %.1f ms; mean batch %.2f%n",
-                            round + 1, maxBatch, images / seconds, median(latencies, 0), percentile(latencies, 0, 0.95), meanBatch);
                 }
             }
         }

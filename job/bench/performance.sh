@@ -10,7 +10,7 @@
 # CHECKPOINT_INTERVAL (default 1s), the delivery guarantee in DELIVERY_GUARANTEE (exactly-once, the default, or
 # at-least-once; job/bench/latency.sh compares the two), the number of job runs in RUNS (default 3), the events ahead of
 # the measured backlog in WARMUP_EVENTS (default 1500); SKIP_DETECTOR=1 runs the job part only,
-# SKIP_LEVERS=1 leaves out the one-thread lever and micro-batching measurements.
+# SKIP_LEVERS=1 leaves out the one-thread levers (model and session per image, batches at the model).
 # CPU: the detector run prints its process's CPU time per image; the job run the CPU time per image
 # of the TaskManager (split by thread name), the broker, the JobManager and the benchmark's
 # consumer over the same middle 80 % of the full-load results that the throughput is taken over;
@@ -41,8 +41,6 @@ fi
 if [ -z "${SKIP_DETECTOR:-}${SKIP_LEVERS:-}" ]; then
 echo "== levers, one thread"
 java -cp job/target/facestream.jar job/bench/DetectorBench.java levers "$work/frames" 100
-echo "== dynamic micro-batching, two inference threads"
-java -cp job/target/facestream.jar job/bench/DetectorBench.java microbatch "$work/frames" 600 "$size"
 fi
 
 runs=${RUNS:-3}

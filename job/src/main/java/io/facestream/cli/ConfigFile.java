@@ -260,6 +260,10 @@ final class ConfigFile {
 
     private static ParameterException unknown(CommandLine commandLine, Path file, String key, List<CommandLine> candidates) {
         String flag = key.substring(key.lastIndexOf('.') + 1);
+        var removed = RemovedFlags.explain(List.of(flag));
+        if (removed.isPresent()) {
+            return problem(commandLine, file, "'" + key + "': " + removed.get());
+        }
         List<String> suggestions = new ArrayList<>();
         for (CommandLine candidate : candidates) {
             if (suggestions.isEmpty()) {

@@ -2,10 +2,11 @@ package io.facestream.cli;
 
 import com.google.gson.Gson;
 import com.google.gson.JsonObject;
+import io.facestream.detect.Deadline;
 import io.facestream.detect.ImageDetections;
 import io.facestream.detect.ImageRejectedException;
-import io.facestream.detect.ImageTask;
 import io.facestream.detect.InferencePool;
+import io.facestream.job.DeadLetterReasons;
 import io.facestream.output.DetectionJson;
 import io.facestream.output.WiderFaceWriter;
 import java.io.IOException;
@@ -16,7 +17,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -75,14 +75,16 @@ final class DetectCommand implements Callable<Integer> {
         int faces = 0;
         int failed = 0;
         List<Long> detectionNanos = new ArrayList<>();
-        // Every image is handed over at once (a task reads its file only when a thread takes it), without a deadline.
+        // Every image is submitted at once (its file is read only when a thread takes it), without a deadline.
         try (InferencePool pool = InferencePool.load(settings, threads, images.size(), "facestream-detect");
              Writer jsonl = chosen == Format.JSONL ? Files.newBufferedWriter(output.resolve("detections.jsonl")) : Writer.nullWriter();
              Writer errors = Files.newBufferedWriter(output.resolve("errors.jsonl"))) {
             out.printf("Detecting faces in %d image(s) with %s, %d thread(s)%n", images.size(), pool.detector().modelName(), threads);
             List<Future<Outcome>> outcomes = new ArrayList<>();
             for (ImageFiles.ImageFile image : images) {
-                outcomes.add(detect(pool, image.path()));
+                Path path = image.path();
+                outcomes.add(pool.submit(() -> Files.readAllBytes(path), null, Deadline.NONE)
+                        .handle((detections, failure) -> failure == null ? new Outcome(detections, null, null) : failed(failure)));
             }
             int progressStep = Math.max(1, images.size() / 20);
             for (int i = 0; i < images.size(); i++) {
@@ -122,33 +124,11 @@ final class DetectCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static Future<Outcome> detect(InferencePool pool, Path path) {
-        CompletableFuture<Outcome> outcome = new CompletableFuture<>();
-        pool.detect(new ImageTask() {
-            @Override
-            public byte[] encodedImage() throws IOException {
-                return Files.readAllBytes(path);
-            }
-
-            @Override
-            public String contentType() {
-                return null;
-            }
-
-            @Override
-            public void detected(ImageDetections detections, long startedNanos) {
-                outcome.complete(new Outcome(detections, null, null));
-            }
-
-            @Override
-            public void failed(Throwable failure, long startedNanos) {
-                outcome.complete(failure instanceof ImageRejectedException rejected
-                        ? new Outcome(null, rejected.reason().name(), rejected.getMessage())
-                        : failure instanceof IOException
-                        ? new Outcome(null, "UNREADABLE_FILE", "could not read the file: " + failure.getMessage())
-                        : new Outcome(null, "INFERENCE_FAILED", "detection failed unexpectedly: " + failure));
-            }
-        });
-        return outcome;
+    private static Outcome failed(Throwable failure) {
+        if (failure instanceof IOException) {
+            return new Outcome(null, "UNREADABLE_FILE", "could not read the file: " + failure.getMessage());
+        }
+        ImageRejectedException rejected = ImageRejectedException.classify(failure);
+        return new Outcome(null, DeadLetterReasons.of(rejected.reason()).name(), rejected.getMessage());
     }
 }

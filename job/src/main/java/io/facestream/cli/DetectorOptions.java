@@ -53,11 +53,6 @@ public class DetectorOptions {
                     + "CUDA 12 and cuDNN 9; without a usable GPU it says so in the log and runs on the CPU. Default: ${DEFAULT-VALUE}.")
     String device;
 
-    @Option(names = "--max-batch", paramLabel = "N", defaultValue = "1",
-            description = "Dynamic micro-batching: an inference thread runs up to N of the images waiting for it through the "
-                    + "model in one call (never waiting for more to arrive). 1 = every image alone; batches did not pay on "
-                    + "a CPU (BENCHMARKS.md), try them on a GPU. Default: ${DEFAULT-VALUE}.")
-    int maxBatch;
 
     public DetectorSettings settings() {
         DetectorSettings.Builder builder = DetectorSettings.builder()
@@ -69,8 +64,7 @@ public class DetectorOptions {
                 .nmsThreshold(nmsThreshold)
                 .maxImageBytes(maxImageBytes)
                 .maxImagePixels(maxImagePixels)
-                .device(device)
-                .maxBatch(maxBatch);
+                .device(device);
         try {
             builder.scoreThreshold(scoreThreshold);
         } catch (IllegalArgumentException e) {

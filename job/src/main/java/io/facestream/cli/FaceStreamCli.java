@@ -3,6 +3,7 @@ package io.facestream.cli;
 import java.io.PrintWriter;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -53,8 +54,11 @@ public final class FaceStreamCli {
             }
         }
         PrintWriter err = command.getErr();
-        err.println(command.getCommandSpec().qualifiedName() + ": " + reported.getMessage());
-        if (reported instanceof CommandLine.UnmatchedArgumentException unmatched && !unmatched.getSuggestions().isEmpty()) {
+        Optional<String> removed = reported instanceof CommandLine.UnmatchedArgumentException unmatchedArgs
+                ? RemovedFlags.explain(unmatchedArgs.getUnmatched()) : Optional.empty();
+        err.println(command.getCommandSpec().qualifiedName() + ": " + removed.orElse(reported.getMessage()));
+        if (removed.isEmpty() && reported instanceof CommandLine.UnmatchedArgumentException unmatched
+                && !unmatched.getSuggestions().isEmpty()) {
             List<String> suggestions = unmatched.getSuggestions();
             err.println("Did you mean " + String.join(" or ", suggestions.subList(0, Math.min(3, suggestions.size()))) + "?");
         }

@@ -46,29 +46,17 @@ public final class AnchorDecoder implements HeadDecoder {
     }
 
     @Override
-    public List<List<DetectedFace>> decode(NDList outputs, int batchSize, int tensorWidth, int tensorHeight, float scoreThreshold) {
-        List<List<StrideOutput>> maps = new ArrayList<>(batchSize);
-        for (int i = 0; i < batchSize; i++) {
-            maps.add(new ArrayList<>());
-        }
+    public List<DetectedFace> decode(NDList outputs, int tensorWidth, int tensorHeight, float scoreThreshold) {
+        List<StrideOutput> maps = new ArrayList<>(strides.size());
         for (StrideAnchors anchors : strides) {
             int stride = anchors.stride();
             NDArray scores = HeadDecoder.output(outputs, "face_rpn_cls_prob_reshape_stride" + stride, HINT);
             Shape shape = scores.getShape();
-            List<FloatBuffer> scoreMaps = HeadDecoder.perImage(scores, batchSize);
-            List<FloatBuffer> boxMaps = HeadDecoder.perImage(HeadDecoder.output(outputs, "face_rpn_bbox_pred_stride" + stride, HINT), batchSize);
-            List<FloatBuffer> landmarkMaps = HeadDecoder.perImage(
-                    HeadDecoder.output(outputs, "face_rpn_landmark_pred_stride" + stride, HINT), batchSize);
-            for (int i = 0; i < batchSize; i++) {
-                maps.get(i).add(new StrideOutput(stride, (int) shape.get(2), (int) shape.get(3), scoreMaps.get(i),
-                        boxMaps.get(i), landmarkMaps.get(i)));
-            }
+            maps.add(new StrideOutput(stride, (int) shape.get(2), (int) shape.get(3), HeadDecoder.values(scores),
+                    HeadDecoder.values(HeadDecoder.output(outputs, "face_rpn_bbox_pred_stride" + stride, HINT)),
+                    HeadDecoder.values(HeadDecoder.output(outputs, "face_rpn_landmark_pred_stride" + stride, HINT))));
         }
-        List<List<DetectedFace>> faces = new ArrayList<>(batchSize);
-        for (List<StrideOutput> image : maps) {
-            faces.add(decode(image, scoreThreshold));
-        }
-        return faces;
+        return decode(maps, scoreThreshold);
     }
 
     /** Every anchor whose face score is at least {@code scoreThreshold}, in model-input pixels. */

@@ -19,7 +19,6 @@ public final class DetectorSettings implements Serializable {
     public static final long DEFAULT_MAX_IMAGE_BYTES = 16L * 1024 * 1024;
     /** 64 megapixels: a 8000x8000 photo passes, a decompression bomb does not. */
     public static final long DEFAULT_MAX_IMAGE_PIXELS = 64_000_000L;
-    public static final int MAX_BATCH_LIMIT = 64;
 
     /** The arithmetic the model runs in. */
     public enum Precision {
@@ -47,7 +46,6 @@ public final class DetectorSettings implements Serializable {
     private final long maxImagePixels;
     private final int intraOpThreads;
     private final int gpu;
-    private final int maxBatch;
 
     private DetectorSettings(Builder b, ModelDescriptor model, SizePolicy size) {
         this.modelPath = b.modelPath == null ? null : b.modelPath.toString();
@@ -61,7 +59,6 @@ public final class DetectorSettings implements Serializable {
         this.maxImagePixels = b.maxImagePixels;
         this.intraOpThreads = b.intraOpThreads;
         this.gpu = b.gpu;
-        this.maxBatch = b.maxBatch;
     }
 
     public static Builder builder() {
@@ -115,11 +112,6 @@ public final class DetectorSettings implements Serializable {
         return gpu;
     }
 
-    /** The most waiting images an inference thread runs through the model in one call; 1 = one at a time. */
-    public int maxBatch() {
-        return maxBatch;
-    }
-
     public static final class Builder {
         private Path modelPath;
         private String modelType;
@@ -133,7 +125,6 @@ public final class DetectorSettings implements Serializable {
         private long maxImagePixels = DEFAULT_MAX_IMAGE_PIXELS;
         private int intraOpThreads = 1;
         private int gpu = -1;
-        private int maxBatch = 1;
 
         /** The ONNX file; null (the default) for the shipped insightface-mnet025-v2 model. */
         public Builder modelPath(Path modelPath) {
@@ -234,16 +225,6 @@ public final class DetectorSettings implements Serializable {
             return this;
         }
 
-        /**
-         * Dynamic micro-batching: an inference thread takes up to this many of the images waiting
-         * for it and runs those of one input size through the model in one call. 1 (the default)
-         * runs every image alone; on a CPU batches do not pay (BENCHMARKS.md), on a GPU they may.
-         */
-        public Builder maxBatch(int maxBatch) {
-            this.maxBatch = maxBatch;
-            return this;
-        }
-
         /** @throws IllegalArgumentException naming every invalid setting and what to do */
         public DetectorSettings build() {
             List<String> problems = new ArrayList<>();
@@ -293,9 +274,6 @@ public final class DetectorSettings implements Serializable {
             }
             if (gpu < -1) {
                 problems.add("--device: choose cpu, gpu or gpu:N");
-            }
-            if (maxBatch < 1 || maxBatch > MAX_BATCH_LIMIT) {
-                problems.add("--max-batch " + maxBatch + ": must be between 1 (no batching) and " + MAX_BATCH_LIMIT);
             }
             if (intraOpThreads < 1) {
                 problems.add("intra-op threads " + intraOpThreads + ": must be at least 1");

@@ -9,7 +9,6 @@ import ai.djl.translate.TranslateException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -44,7 +43,7 @@ public final class FaceDetector implements AutoCloseable {
         // An export saved with a fixed input size runs other sizes once its dimensions are symbolic.
         int[] fixed = OnnxShapes.fixedInputHeightWidth(onnx);
         boolean fixedSizeFits = fixed == null || fixed[0] == fixed[1] && settings.size().alwaysSquare(fixed[0]);
-        if (!fixedSizeFits || settings.maxBatch() > 1) {
+        if (!fixedSizeFits) {
             onnx = OnnxShapes.withSymbolicSpatialDims(onnx);
         }
         return new FaceDetector(settings, loadOnnx(file.name(), onnx, device(settings), settings.intraOpThreads()),
@@ -66,7 +65,7 @@ public final class FaceDetector implements AutoCloseable {
             LOG.info("ONNX Runtime runs on GPU {} (CUDA execution provider)", settings.gpu());
             return Device.gpu(settings.gpu());
         }
-        LOG.warn("--device gpu:{} asked for, but ONNX Runtime sees {} usable GPU(s): running on the CPU. The CUDA execution "
+        LOG.warn("GPU {} asked for, but ONNX Runtime sees {} usable GPU(s): running on the CPU. The CUDA execution "
                 + "provider needs an NVIDIA GPU with CUDA 12 and cuDNN 9, and the job built with -Pgpu "
                 + "(com.microsoft.onnxruntime:onnxruntime_gpu).", settings.gpu(), gpus);
         return Device.cpu();
@@ -128,7 +127,7 @@ public final class FaceDetector implements AutoCloseable {
         private final ImageDecoder decoder = new ImageDecoder(settings.maxImageBytes(), settings.maxImagePixels());
         private final RetinaFaceTranslator translator = new RetinaFaceTranslator(settings.model(),
                 settings.scoreThreshold(), settings.nmsThreshold());
-        private final Predictor<List<RetinaFaceTranslator.Pass>, List<Detections>> predictor = model.newPredictor(translator);
+        private final Predictor<RetinaFaceTranslator.Pass, Detections> predictor = model.newPredictor(translator);
 
         private Session() {}
 
@@ -141,84 +140,11 @@ public final class FaceDetector implements AutoCloseable {
             }
         }
 
-        /**
-         * Completes every task: the images that share a model input size go through the model in
-         * one call (a micro-batch), the others one by one. A batch the model fails on is retried
-         * image by image, so that only an image the model fails on alone is rejected.
-         */
-        public void detect(List<ImageTask> tasks) {
-            long started = System.nanoTime();
-            List<Prepared> batchable = new ArrayList<>(tasks.size());
-            List<DecodedImage> decodedImages = new ArrayList<>(tasks.size());
-            try {
-                for (ImageTask task : tasks) {
-                    long decodeStarted = System.nanoTime();
-                    DecodedImage image;
-                    try {
-                        image = decoder.decode(task.encodedImage(), task.contentType(), settings.size());
-                    } catch (Exception | LinkageError e) {
-                        task.failed(e, started);
-                        continue;
-                    }
-                    decodedImages.add(image);
-                    Prepared prepared = new Prepared(task, image, settings.size().plans(image.width(), image.height()),
-                            System.nanoTime() - decodeStarted);
-                    if (prepared.plans().size() == 1) {
-                        batchable.add(prepared);
-                    } else {
-                        detectAlone(prepared, started);
-                    }
-                }
-                Map<List<Integer>, List<Prepared>> bySize = new LinkedHashMap<>();
-                for (Prepared prepared : batchable) {
-                    SizePolicy.InputPlan plan = prepared.plans().get(0);
-                    bySize.computeIfAbsent(List.of(plan.tensorWidth(), plan.tensorHeight()), size -> new ArrayList<>()).add(prepared);
-                }
-                bySize.values().forEach(sameSize -> detectBatch(sameSize, started));
-            } finally {
-                decodedImages.forEach(DecodedImage::close);
-            }
-        }
-
-        private void detectBatch(List<Prepared> batch, long started) {
-            if (batch.size() == 1) {
-                detectAlone(batch.get(0), started);
-                return;
-            }
-            List<RetinaFaceTranslator.Pass> passes = new ArrayList<>(batch.size());
-            for (Prepared prepared : batch) {
-                passes.add(new RetinaFaceTranslator.Pass(prepared.image(), prepared.plans().get(0)));
-            }
-            List<Detections> detections;
-            try {
-                detections = predictor.predict(passes);
-            } catch (TranslateException | RuntimeException | LinkageError e) {
-                LOG.warn("The model failed on a batch of {} images; running them one by one", batch.size(), e);
-                batch.forEach(prepared -> detectAlone(prepared, started));
-                return;
-            }
-            for (int i = 0; i < batch.size(); i++) {
-                Prepared prepared = batch.get(i);
-                prepared.task().detected(inOriginalPixels(prepared.image(), detections.get(i), prepared.decodeNanos()), started);
-            }
-        }
-
-        private void detectAlone(Prepared prepared, long started) {
-            ImageDetections detections;
-            try {
-                detections = inOriginalPixels(prepared.image(), detectOrReject(prepared.image()), prepared.decodeNanos());
-            } catch (ImageRejectedException e) {
-                prepared.task().failed(e, started);
-                return;
-            }
-            prepared.task().detected(detections, started);
-        }
-
         private Detections detectOrReject(DecodedImage image) throws ImageRejectedException {
             try {
                 return detect(image);
             } catch (TranslateException | RuntimeException | LinkageError e) {
-                throw new ImageRejectedException(io.facestream.avro.DeadLetterReason.INFERENCE_FAILED,
+                throw new ImageRejectedException(RejectReason.INFERENCE_FAILED,
                         "The model failed on this " + image.width() + "x" + image.height() + " image: " + e.getMessage()
                                 + ". If it persists for valid images, check the model with the 'detect' command.", e);
             }
@@ -248,14 +174,14 @@ public final class FaceDetector implements AutoCloseable {
         public Detections detect(DecodedImage image) throws TranslateException {
             List<SizePolicy.InputPlan> plans = settings.size().plans(image.width(), image.height());
             if (plans.size() == 1) {
-                return predictor.predict(List.of(new RetinaFaceTranslator.Pass(image, plans.get(0)))).get(0);
+                return predictor.predict(new RetinaFaceTranslator.Pass(image, plans.get(0)));
             }
             List<DetectedFace> all = new ArrayList<>();
             long preprocess = 0;
             long inference = 0;
             long postprocess = 0;
             for (SizePolicy.InputPlan plan : plans) {
-                Detections pass = predictor.predict(List.of(new RetinaFaceTranslator.Pass(image, plan))).get(0);
+                Detections pass = predictor.predict(new RetinaFaceTranslator.Pass(image, plan));
                 all.addAll(pass.faces());
                 preprocess += pass.preprocessNanos();
                 inference += pass.inferenceNanos();
@@ -268,9 +194,6 @@ public final class FaceDetector implements AutoCloseable {
             }
             return new Detections(merged, preprocess, inference, postprocess + System.nanoTime() - merging);
         }
-
-        /** A decoded image of a task, waiting for the model. */
-        private record Prepared(ImageTask task, DecodedImage image, List<SizePolicy.InputPlan> plans, long decodeNanos) {}
 
         @Override
         public void close() {

@@ -9,21 +9,12 @@ import java.util.List;
 /** Turns a model's raw outputs into candidate faces in input-tensor pixels (before NMS). */
 interface HeadDecoder {
 
-    /** The candidates of each of the {@code batchSize} images of one model call, in batch order. */
-    List<List<DetectedFace>> decode(NDList outputs, int batchSize, int tensorWidth, int tensorHeight, float scoreThreshold);
+    /** The candidates of one image, from the outputs of its model call. */
+    List<DetectedFace> decode(NDList outputs, int tensorWidth, int tensorHeight, float scoreThreshold);
 
-    /**
-     * An output's values for each image of the batch, read in place from the one copy DJL makes
-     * of the output ({@code toFloatArray} would make a second).
-     */
-    static List<FloatBuffer> perImage(NDArray output, int batchSize) {
-        FloatBuffer all = output.toByteBuffer().asFloatBuffer();
-        int length = all.limit() / batchSize;
-        List<FloatBuffer> images = new ArrayList<>(batchSize);
-        for (int i = 0; i < batchSize; i++) {
-            images.add(all.slice(i * length, length));
-        }
-        return images;
+    /** An output's values, read in place from the one copy DJL makes of it ({@code toFloatArray} would make a second). */
+    static FloatBuffer values(NDArray output) {
+        return output.toByteBuffer().asFloatBuffer();
     }
 
     static NDArray output(NDList outputs, String name, String layoutHint) {
@@ -32,7 +23,7 @@ interface HeadDecoder {
             List<String> names = new ArrayList<>();
             outputs.forEach(a -> names.add(a.getName()));
             throw new IllegalStateException("The model has no output '" + name + "' (it has " + names + "). "
-                    + layoutHint + " Choose the matching --model-type, or describe the export with --model-config.");
+                    + layoutHint + " Choose the model type that matches the export, or describe the export in a model description file.");
         }
         return array;
     }

@@ -1,6 +1,5 @@
 package io.facestream.detect;
 
-import io.facestream.avro.DeadLetterReason;
 import java.nio.ByteBuffer;
 import java.util.Locale;
 import org.opencv.core.CvException;
@@ -10,7 +9,7 @@ import org.opencv.imgcodecs.Imgcodecs;
 
 /**
  * Decodes encoded images with OpenCV into 8-bit BGR: alpha dropped, grey expanded to three
- * channels, EXIF orientation applied. Rejects what it cannot decode with a dead-letter reason.
+ * channels, EXIF orientation applied. Rejects what it cannot decode, with the reason.
  *
  * <p>The pixel limit is checked against the size in the header, for every format, before OpenCV
  * sees the bytes; an image whose header cannot be read is not decoded at all. What decoding then
@@ -45,35 +44,35 @@ public final class ImageDecoder {
      */
     public DecodedImage decode(byte[] encoded, String contentType, SizePolicy policy) throws ImageRejectedException {
         if (encoded == null || encoded.length == 0) {
-            throw new ImageRejectedException(DeadLetterReason.EMPTY_PAYLOAD,
+            throw new ImageRejectedException(RejectReason.EMPTY_IMAGE,
                     "The image is empty (0 bytes). Send the encoded image bytes (JPEG, PNG, ...) as the value.");
         }
         if (encoded.length > maxImageBytes) {
-            throw new ImageRejectedException(DeadLetterReason.PAYLOAD_TOO_LARGE, String.format(
-                    "The image has %d bytes, over the limit of %d. Raise --max-image-bytes or send smaller images.",
+            throw new ImageRejectedException(RejectReason.BYTES_TOO_LARGE, String.format(
+                    "The image has %d bytes, over the limit of %d bytes. Send smaller images, or raise the byte limit.",
                     encoded.length, maxImageBytes));
         }
         if (contentType != null && !contentType.isBlank()
                 && !contentType.toLowerCase(Locale.ROOT).trim().startsWith("image/")) {
-            throw new ImageRejectedException(DeadLetterReason.UNSUPPORTED_CONTENT_TYPE, String.format(
+            throw new ImageRejectedException(RejectReason.UNSUPPORTED_CONTENT_TYPE, String.format(
                     "Content type '%s' is not an image type. Set contentType to image/jpeg, image/png, ... or leave it null.",
                     contentType));
         }
         Format format = sniff(encoded);
         if (format == null) {
-            throw new ImageRejectedException(DeadLetterReason.UNSUPPORTED_FORMAT,
+            throw new ImageRejectedException(RejectReason.UNSUPPORTED_FORMAT,
                     "The bytes are not in an image format FaceStream decodes (JPEG, PNG, BMP, WebP, TIFF, PNM); "
                             + "first bytes: " + hexPrefix(encoded) + ". Convert the image to JPEG or PNG.");
         }
         ImageHeaders.Dimensions declared = ImageHeaders.read(format, encoded);
         if (declared == null) {
-            throw new ImageRejectedException(DeadLetterReason.CORRUPT_IMAGE, String.format(
+            throw new ImageRejectedException(RejectReason.CORRUPT_IMAGE, String.format(
                     "The %s image's header is damaged or unreadable (%d bytes), so its size is unknown; it was not "
                             + "decoded. Re-send a valid image.", format, encoded.length));
         }
         checkPixels(format, declared);
         if (isTruncated(format, encoded)) {
-            throw new ImageRejectedException(DeadLetterReason.CORRUPT_IMAGE, String.format(
+            throw new ImageRejectedException(RejectReason.CORRUPT_IMAGE, String.format(
                     "The %s image is truncated or damaged (%d bytes): its data does not reach its end marker. "
                             + "Re-send the complete file.", format, encoded.length));
         }
@@ -87,7 +86,7 @@ public final class ImageDecoder {
             bgr = Imgcodecs.imdecode(buffer, READ_FLAGS[Integer.numberOfTrailingZeros(reduction)]);
         } catch (CvException e) {
             // OpenCV checks some things only after reading the header, outside its own error handling
-            throw new ImageRejectedException(DeadLetterReason.CORRUPT_IMAGE, String.format(
+            throw new ImageRejectedException(RejectReason.CORRUPT_IMAGE, String.format(
                     "The %s image (%d bytes) could not be decoded: the file is damaged (%s). Re-send a valid image.",
                     format, encoded.length, firstLine(e.getMessage())), e);
         } finally {
@@ -95,7 +94,7 @@ public final class ImageDecoder {
         }
         if (bgr.empty()) {
             bgr.release();
-            throw new ImageRejectedException(DeadLetterReason.CORRUPT_IMAGE, String.format(
+            throw new ImageRejectedException(RejectReason.CORRUPT_IMAGE, String.format(
                     "The %s image (%d bytes) could not be decoded: the file is damaged. Re-send a valid image.",
                     format, encoded.length));
         }
@@ -136,18 +135,18 @@ public final class ImageDecoder {
 
     private void checkPixels(Format format, ImageHeaders.Dimensions size) throws ImageRejectedException {
         if (size.width() > DECODER_MAX_SIDE || size.height() > DECODER_MAX_SIDE || size.pixels() > DECODER_MAX_PIXELS) {
-            throw new ImageRejectedException(DeadLetterReason.IMAGE_TOO_LARGE, String.format(
+            throw new ImageRejectedException(RejectReason.IMAGE_TOO_LARGE, String.format(
                     "The %s image is %dx%d pixels, larger than the decoder handles (%d pixels a side, %d in all). "
                             + "Downscale it before sending.", format, size.width(), size.height(), DECODER_MAX_SIDE,
                     DECODER_MAX_PIXELS));
         }
         if (size.pixels() > maxImagePixels) {
-            throw new ImageRejectedException(DeadLetterReason.IMAGE_TOO_LARGE, String.format(
+            throw new ImageRejectedException(RejectReason.IMAGE_TOO_LARGE, String.format(
                     "The %s image is %dx%d pixels, over the limit of %d pixels. Downscale it before sending, "
-                            + "or raise --max-image-pixels.", format, size.width(), size.height(), maxImagePixels));
+                            + "or raise the pixel limit.", format, size.width(), size.height(), maxImagePixels));
         }
         if (size.tilePixels() > maxImagePixels) {
-            throw new ImageRejectedException(DeadLetterReason.IMAGE_TOO_LARGE, String.format(
+            throw new ImageRejectedException(RejectReason.IMAGE_TOO_LARGE, String.format(
                     "The %s image is %dx%d pixels but is stored in tiles of %d pixels each, over the limit of %d "
                             + "pixels (a whole tile is decoded at once). Re-save it with smaller tiles.",
                     format, size.width(), size.height(), size.tilePixels(), maxImagePixels));

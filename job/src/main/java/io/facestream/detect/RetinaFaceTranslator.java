@@ -11,18 +11,16 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * Pre- and post-processing of one model call, as the model's descriptor says: write the images
- * into the input tensor, decode the heads, threshold, clip, top-k, NMS, top-k and map back to
- * image pixels. A call is one image, or a batch of images whose plans share a tensor size (the
- * translator stacks them itself, straight into its reused buffer). Holds reusable buffers, so it
- * belongs to one predictor (one inference thread).
+ * Pre- and post-processing of one model call on one image, as the model's descriptor says: write
+ * the image into the input tensor, decode the heads, threshold, clip, top-k, NMS, top-k and map
+ * back to image pixels. Holds reusable buffers, so it belongs to one predictor (one inference thread).
  */
-final class RetinaFaceTranslator implements NoBatchifyTranslator<List<RetinaFaceTranslator.Pass>, List<Detections>> {
+final class RetinaFaceTranslator implements NoBatchifyTranslator<RetinaFaceTranslator.Pass, Detections> {
 
     /** One image through the model at one input plan. */
     record Pass(DecodedImage image, SizePolicy.InputPlan plan) {}
 
-    private static final String PASS = "pass";
+    private static final String PLAN = "plan";
     private static final String STARTED = "started";
     private static final String PREPARED = "prepared";
 
@@ -41,46 +39,25 @@ final class RetinaFaceTranslator implements NoBatchifyTranslator<List<RetinaFace
     }
 
     @Override
-    public NDList processInput(TranslatorContext ctx, List<Pass> passes) {
+    public NDList processInput(TranslatorContext ctx, Pass pass) {
         long started = System.nanoTime();
-        SizePolicy.InputPlan plan = passes.get(0).plan();
-        FloatBuffer tensor = null;
-        for (int i = 0; i < passes.size(); i++) {
-            SizePolicy.InputPlan own = passes.get(i).plan();
-            if (own.tensorWidth() != plan.tensorWidth() || own.tensorHeight() != plan.tensorHeight()) {
-                throw new IllegalArgumentException("A batch needs one tensor size: " + own + " after " + plan);
-            }
-            tensor = writer.write(passes.get(i).image(), own, i, passes.size());
-        }
-        NDArray input = ctx.getNDManager().create(tensor,
-                new Shape(passes.size(), 3, plan.tensorHeight(), plan.tensorWidth()));
-        ctx.setAttachment(PASS, passes);
+        SizePolicy.InputPlan plan = pass.plan();
+        FloatBuffer tensor = writer.write(pass.image(), plan);
+        NDArray input = ctx.getNDManager().create(tensor, new Shape(1, 3, plan.tensorHeight(), plan.tensorWidth()));
+        ctx.setAttachment(PLAN, plan);
         ctx.setAttachment(STARTED, started);
         ctx.setAttachment(PREPARED, System.nanoTime());
         return new NDList(input);
     }
 
-    /** The stage times are the whole call's: what each image of a batch waited for. */
     @Override
-    public List<Detections> processOutput(TranslatorContext ctx, NDList outputs) {
+    public Detections processOutput(TranslatorContext ctx, NDList outputs) {
         long inferred = System.nanoTime();
-        @SuppressWarnings("unchecked")
-        List<Pass> passes = (List<Pass>) ctx.getAttachment(PASS);
-        SizePolicy.InputPlan tensorPlan = passes.get(0).plan();
-        List<List<DetectedFace>> decoded = decoder.decode(outputs, passes.size(), tensorPlan.tensorWidth(),
-                tensorPlan.tensorHeight(), scoreThreshold);
-        List<List<DetectedFace>> perImage = new ArrayList<>(passes.size());
-        for (int i = 0; i < passes.size(); i++) {
-            perImage.add(faces(decoded.get(i), passes.get(i).plan()));
-        }
+        SizePolicy.InputPlan plan = (SizePolicy.InputPlan) ctx.getAttachment(PLAN);
+        List<DetectedFace> faces = faces(decoder.decode(outputs, plan.tensorWidth(), plan.tensorHeight(), scoreThreshold), plan);
         long started = (Long) ctx.getAttachment(STARTED);
         long prepared = (Long) ctx.getAttachment(PREPARED);
-        long finished = System.nanoTime();
-        List<Detections> detections = new ArrayList<>(passes.size());
-        for (List<DetectedFace> faces : perImage) {
-            detections.add(new Detections(faces, prepared - started, inferred - prepared, finished - inferred));
-        }
-        return detections;
+        return new Detections(faces, prepared - started, inferred - prepared, System.nanoTime() - inferred);
     }
 
     private List<DetectedFace> faces(List<DetectedFace> candidates, SizePolicy.InputPlan plan) {

@@ -16,8 +16,7 @@ import org.opencv.imgproc.Imgproc;
  * runs in OpenCV's vectorised native code, straight into a reused direct buffer that the channel
  * planes are OpenCV matrices over (a Java loop over the pixels was the job's hottest Java code).
  * The buffers are reused from image to image (fresh native pages cost more than the copy), so one
- * writer belongs to one inference thread. A batch of images of one tensor size is written image
- * after image into one buffer, the model's N x 3 x H x W layout.
+ * writer belongs to one inference thread.
  */
 final class TensorWriter implements AutoCloseable {
 
@@ -27,7 +26,7 @@ final class TensorWriter implements AutoCloseable {
     private final Mat resized = new Mat();
     private final Mat channel = new Mat();
     private ByteBuffer tensor = ByteBuffer.allocateDirect(0);
-    /** Three channel planes per batch slot, slot after slot. */
+    /** The three channel planes, views of {@code tensor}. */
     private Mat[] planes = new Mat[0];
     private int tensorWidth;
     private int tensorHeight;
@@ -41,15 +40,6 @@ final class TensorWriter implements AutoCloseable {
 
     /** Returns the tensor (3 x tensorHeight x tensorWidth floats), valid until the next call. */
     FloatBuffer write(DecodedImage image, SizePolicy.InputPlan plan) {
-        return write(image, plan, 0, 1);
-    }
-
-    /**
-     * Writes the image into slot {@code index} of a batch of {@code count} images that share the
-     * plan's tensor size, and returns the whole batch's tensor (count x 3 x tensorHeight x
-     * tensorWidth floats), valid until a call for another tensor size or a larger batch.
-     */
-    FloatBuffer write(DecodedImage image, SizePolicy.InputPlan plan, int index, int count) {
         Mat source = image.bgr();
         int width = plan.resizedWidth();
         int height = plan.resizedHeight();
@@ -57,11 +47,11 @@ final class TensorWriter implements AutoCloseable {
             Imgproc.resize(source, resized, new Size(width, height), 0, 0, Imgproc.INTER_LINEAR);
             source = resized;
         }
-        preparePlanes(plan.tensorWidth(), plan.tensorHeight(), count);
+        preparePlanes(plan.tensorWidth(), plan.tensorHeight());
         for (int c = 0; c < 3; c++) {
             double inverseStd = 1.0 / std[c];
             double offset = -mean[c] * inverseStd;
-            Mat plane = planes[3 * index + c];
+            Mat plane = planes[c];
             Core.extractChannel(source, channel, sourceChannel[c]);
             Mat imageArea = plane.submat(0, height, 0, width);
             // convertTo writes into the sub-matrix in place: it already has the target's size and type.
@@ -75,19 +65,19 @@ final class TensorWriter implements AutoCloseable {
                 fill(plane.submat(height, tensorHeight, 0, tensorWidth), padding);
             }
         }
-        return tensor.asFloatBuffer().slice(0, count * 3 * tensorWidth * tensorHeight);
+        return tensor.asFloatBuffer().slice(0, 3 * tensorWidth * tensorHeight);
     }
 
-    private void preparePlanes(int width, int height, int count) {
-        if (width == tensorWidth && height == tensorHeight && planes.length >= 3 * count) {
+    private void preparePlanes(int width, int height) {
+        if (width == tensorWidth && height == tensorHeight && planes.length == 3) {
             return;
         }
         releasePlanes();
         int planeBytes = width * height * Float.BYTES;
-        if (tensor.capacity() < 3 * count * planeBytes) {
-            tensor = ByteBuffer.allocateDirect(3 * count * planeBytes).order(ByteOrder.nativeOrder());
+        if (tensor.capacity() < 3 * planeBytes) {
+            tensor = ByteBuffer.allocateDirect(3 * planeBytes).order(ByteOrder.nativeOrder());
         }
-        planes = new Mat[3 * count];
+        planes = new Mat[3];
         for (int p = 0; p < planes.length; p++) {
             planes[p] = new Mat(height, width, CvType.CV_32FC1, tensor.slice(p * planeBytes, planeBytes));
         }

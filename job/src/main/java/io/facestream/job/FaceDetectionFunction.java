@@ -5,14 +5,14 @@ import io.facestream.avro.ImageEvent;
 import io.facestream.avro.ModelInfo;
 import io.facestream.detect.Deadline;
 import io.facestream.detect.FaceDetector;
+import io.facestream.detect.ImageBytes;
 import io.facestream.detect.ImageDetections;
 import io.facestream.detect.ImageRejectedException;
-import io.facestream.detect.ImageSkippedException;
-import io.facestream.detect.ImageTask;
 import io.facestream.detect.InferencePool;
 import io.facestream.detect.Natives;
 import io.facestream.schemas.AvroTrust;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -24,12 +24,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Detects faces asynchronously: {@link #open} loads the model once per subtask and starts a fixed
- * pool of inference threads, each with its own predictor; {@link #asyncInvoke} only hands the
- * image to that pool. Every event completes with exactly one outcome: a result, or a dead letter
+ * pool of inference threads, each with its own predictor; {@link #asyncInvoke} only submits the
+ * image to that pool and completes the event when the pool's future does. Every event completes with exactly one outcome: a result, or a dead letter
  * for bad input, a model failure or a timeout (never an exception that would restart the job).
  *
  * <p>Under overload the pool does not run an image whose timeout has passed, and holds at most the
- * operator's capacity of waiting images: Flink frees an image's place at its timeout while its task
+ * operator's capacity of waiting images: Flink frees an image's place at its timeout while the image
  * may still wait in the pool, so without that the pool's backlog, and the heap, would grow while
  * the threads detected faces nobody waits for any more.
  */
@@ -87,70 +87,46 @@ public class FaceDetectionFunction extends RichAsyncFunction<SourcedImageEvent, 
             resultFuture.complete(List.of(deadLetter(input, input.parseFailure, input.parseFailureMessage)));
             return;
         }
+        long receivedNanos = System.nanoTime();
+        EventImage image = new EventImage(input.event);
+        CompletableFuture<ImageDetections> detection;
         imagesInFlight.incrementAndGet();
         try {
-            inferencePool.detect(new EventDetection(input, resultFuture, System.nanoTime()));
+            // Flink's timeout for the event ends at about the same time (its timer starts just before asyncInvoke).
+            detection = inferencePool.submit(image, input.event.getContentType(), Deadline.after(settings.timeout(), receivedNanos));
         } catch (RejectedExecutionException e) {
             imagesInFlight.decrementAndGet();
             // Only while closing; the event is replayed from the last checkpoint.
             resultFuture.completeExceptionally(e);
+            return;
         }
-    }
-
-    /** One event's image in the inference pool; completes the event's future on the inference thread. */
-    private final class EventDetection implements ImageTask {
-        private final SourcedImageEvent input;
-        private final ResultFuture<DetectionOutcome> resultFuture;
-        private final long receivedNanos;
-        /** Flink's timeout for the event ends at about the same time (its timer starts just before asyncInvoke). */
-        private final Deadline deadline;
-
-        EventDetection(SourcedImageEvent input, ResultFuture<DetectionOutcome> resultFuture, long receivedNanos) {
-            this.input = input;
-            this.resultFuture = resultFuture;
-            this.receivedNanos = receivedNanos;
-            this.deadline = Deadline.after(settings.timeout(), receivedNanos);
-        }
-
-        @Override
-        public byte[] encodedImage() throws ImageRejectedException {
-            checkEvent(input.event);
-            return imageBytes(input.event);
-        }
-
-        @Override
-        public String contentType() {
-            return input.event.getContentType();
-        }
-
-        @Override
-        public Deadline deadline() {
-            return deadline;
-        }
-
-        @Override
-        public void detected(ImageDetections detections, long startedNanos) {
-            complete(outcome(input, detections, startedNanos - receivedNanos, System.nanoTime() - receivedNanos));
-        }
-
-        @Override
-        public void failed(Throwable failure, long startedNanos) {
-            if (failure instanceof ImageSkippedException) {
-                imagesSkipped.inc();
-            }
-            complete(failureOutcome(input, failure));
-        }
-
-        /**
-         * Also after {@link #timeout}: the operator keeps the first completion and ignores this one, but
-         * the image has left the pool either way.
-         */
-        private void complete(DetectionOutcome outcome) {
+        // Also after timeout(): the operator keeps the first completion and ignores this one, but the image has left the pool.
+        detection.whenComplete((detections, failure) -> {
             try {
-                resultFuture.complete(List.of(outcome));
+                resultFuture.complete(List.of(failure == null
+                        ? outcome(input, detections, image.readNanos - receivedNanos, System.nanoTime() - receivedNanos)
+                        : failureOutcome(input, failure)));
             } finally {
                 imagesInFlight.decrementAndGet();
             }
+        });
+    }
+
+    /** An event's image, checked and read on the inference thread that takes it; remembers when, for the queue time. */
+    private final class EventImage implements ImageBytes {
+        private final ImageEvent event;
+        /** Written on the inference thread before the future completes, read after: the future orders them. */
+        private long readNanos;
+
+        EventImage(ImageEvent event) {
+            this.event = event;
+        }
+
+        @Override
+        public byte[] read() throws EventRejectedException {
+            readNanos = System.nanoTime();
+            checkEvent(event);
+            return imageBytes(event);
         }
     }
 
@@ -174,31 +150,42 @@ public class FaceDetectionFunction extends RichAsyncFunction<SourcedImageEvent, 
     }
 
     DetectionOutcome failureOutcome(SourcedImageEvent input, Throwable failure) {
-        if (failure instanceof ImageSkippedException skipped) {
-            return skipped.why() == ImageSkippedException.Why.EXPIRED ? timedOut(input) : deadLetter(input,
-                    DeadLetterReason.TIMEOUT, "The subtask is overloaded: " + skipped.getMessage() + ". The image was not "
-                            + "run. Add parallelism or --inference-threads, send smaller images, or raise --timeout.");
+        if (failure instanceof EventRejectedException rejectedEvent) {
+            return deadLetter(input, rejectedEvent.reason(), rejectedEvent.getMessage());
         }
-        if (failure instanceof ImageRejectedException rejected) {
-            return deadLetter(input, rejected.reason(), rejected.getMessage());
-        }
-        LOG.warn("Detection failed for event {}", input.eventIdOrNull(), failure);
-        return deadLetter(input, DeadLetterReason.INFERENCE_FAILED, "Detection failed unexpectedly: " + failure
-                + ". The event is kept here; report it if valid images fail.");
+        ImageRejectedException rejected = ImageRejectedException.classify(failure);
+        return switch (rejected.reason()) {
+            case EXPIRED -> {
+                imagesSkipped.inc();
+                yield timedOut(input);
+            }
+            case OVERLOADED -> {
+                imagesSkipped.inc();
+                yield deadLetter(input, DeadLetterReasons.of(rejected.reason()), "The subtask is overloaded: "
+                        + rejected.getMessage() + ". The image was not run. Add parallelism or --inference-threads, send "
+                        + "smaller images, or raise --timeout.");
+            }
+            case FAILED_UNEXPECTEDLY -> {
+                LOG.warn("Detection failed for event {}", input.eventIdOrNull(), rejected.getCause());
+                yield deadLetter(input, DeadLetterReasons.of(rejected.reason()), rejected.getMessage()
+                        + ". The event is kept here; report it if valid images fail.");
+            }
+            default -> deadLetter(input, DeadLetterReasons.of(rejected.reason()), rejected.getMessage());
+        };
     }
 
-    private static void checkEvent(ImageEvent event) throws ImageRejectedException {
+    private static void checkEvent(ImageEvent event) throws EventRejectedException {
         if (event.getEventId() == null || event.getEventId().isBlank()) {
-            throw new ImageRejectedException(DeadLetterReason.MISSING_EVENT_ID,
+            throw new EventRejectedException(DeadLetterReason.MISSING_EVENT_ID,
                     "The event has an empty eventId. Give every image event a unique id.");
         }
         if (event.getImageBytes() == null && event.getImageUri() == null) {
-            throw new ImageRejectedException(DeadLetterReason.MISSING_IMAGE,
+            throw new EventRejectedException(DeadLetterReason.MISSING_IMAGE,
                     "The event has neither imageBytes nor imageUri. Set one of them.");
         }
     }
 
-    private byte[] imageBytes(ImageEvent event) throws ImageRejectedException {
+    private byte[] imageBytes(ImageEvent event) throws EventRejectedException {
         if (event.getImageBytes() != null) {
             return DeadLetters.bytes(event.getImageBytes());
         }

@@ -30,7 +30,7 @@ public final class FaceDetectionSettings implements Serializable {
         this.detector = b.detector;
         this.inferenceThreads = b.inferenceThreads;
         this.timeoutMillis = b.timeout.toMillis();
-        this.capacity = b.capacity > 0 ? b.capacity : 2 * b.inferenceThreads * b.detector.maxBatch();
+        this.capacity = b.capacity > 0 ? b.capacity : 2 * b.inferenceThreads;
         this.deadLetterPayloadLimit = b.deadLetterPayloadLimit;
         this.imageReferences = imageReferences;
     }

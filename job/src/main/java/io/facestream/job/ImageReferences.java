@@ -1,7 +1,6 @@
 package io.facestream.job;
 
 import io.facestream.avro.DeadLetterReason;
-import io.facestream.detect.ImageRejectedException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -54,14 +53,14 @@ public final class ImageReferences implements Serializable {
     }
 
     /** The image at {@code uri}, at most {@code maxBytes} long. */
-    public byte[] read(String uri, long maxBytes) throws ImageRejectedException {
+    public byte[] read(String uri, long maxBytes) throws EventRejectedException {
         URI parsed = check(uri);
         Path path = new Path(parsed);
         try {
             FileSystem fs = path.getFileSystem();
             long length = fs.getFileStatus(path).getLen();
             if (length > maxBytes) {
-                throw new ImageRejectedException(DeadLetterReason.PAYLOAD_TOO_LARGE, String.format(
+                throw new EventRejectedException(DeadLetterReason.PAYLOAD_TOO_LARGE, String.format(
                         "The image at imageUri '%s' has %d bytes, over the limit of %d. Raise --max-image-bytes or send smaller images.",
                         uri, length, maxBytes));
             }
@@ -71,16 +70,16 @@ public final class ImageReferences implements Serializable {
                 return out.toByteArray();
             }
         } catch (IOException e) {
-            throw new ImageRejectedException(DeadLetterReason.IMAGE_URI_UNREADABLE, "imageUri '" + uri
+            throw new EventRejectedException(DeadLetterReason.IMAGE_URI_UNREADABLE, "imageUri '" + uri
                     + "' could not be read (" + e + "). Check that it exists and every TaskManager can read it "
                     + "(for s3:// and the like, install Flink's file system plugin).", e);
         }
     }
 
     /** The parsed URI, if it is under an allowed location and does not climb out of it. */
-    URI check(String uri) throws ImageRejectedException {
+    URI check(String uri) throws EventRejectedException {
         if (allowed.isEmpty()) {
-            throw new ImageRejectedException(DeadLetterReason.IMAGE_URI_NOT_ALLOWED, "The event carries imageUri '" + uri
+            throw new EventRejectedException(DeadLetterReason.IMAGE_URI_NOT_ALLOWED, "The event carries imageUri '" + uri
                     + "', but reading images by reference is off. Start the job with --image-uri-allow LOCATION "
                     + "(e.g. file:///data/images/) to allow it, or send the image bytes.");
         }
@@ -88,12 +87,12 @@ public final class ImageReferences implements Serializable {
         try {
             parsed = new URI(uri);
         } catch (URISyntaxException e) {
-            throw new ImageRejectedException(DeadLetterReason.IMAGE_URI_NOT_ALLOWED, "imageUri '" + uri
+            throw new EventRejectedException(DeadLetterReason.IMAGE_URI_NOT_ALLOWED, "imageUri '" + uri
                     + "' is not a valid URI (" + e.getMessage() + ").");
         }
         String path = parsed.getPath();
         if (parsed.getScheme() == null || path == null || climbs(path)) {
-            throw new ImageRejectedException(DeadLetterReason.IMAGE_URI_NOT_ALLOWED, "imageUri '" + uri
+            throw new EventRejectedException(DeadLetterReason.IMAGE_URI_NOT_ALLOWED, "imageUri '" + uri
                     + "' must be an absolute URI without '.' or '..' segments.");
         }
         String text = comparable(parsed);
@@ -102,7 +101,7 @@ public final class ImageReferences implements Serializable {
                 return parsed;
             }
         }
-        throw new ImageRejectedException(DeadLetterReason.IMAGE_URI_NOT_ALLOWED, "imageUri '" + uri
+        throw new EventRejectedException(DeadLetterReason.IMAGE_URI_NOT_ALLOWED, "imageUri '" + uri
                 + "' is outside the allowed locations " + allowed + " (--image-uri-allow).");
     }
 

@@ -6,9 +6,8 @@ import io.facestream.detect.DetectedFace;
 import io.facestream.detect.FaceDetector;
 import io.facestream.detect.ImageDetections;
 import io.facestream.detect.ImageRejectedException;
-import io.facestream.detect.ImageSkippedException;
-import io.facestream.detect.ImageTask;
 import io.facestream.detect.InferencePool;
+import io.facestream.job.DeadLetterReasons;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -38,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Like the job's operator, {@link #open} loads the model once per subtask and starts a fixed pool
- * of inference threads, each with its own predictor; {@link #eval} only hands the image to that pool.
+ * of inference threads, each with its own predictor; {@link #eval} only submits the image to that pool.
  */
 @FunctionHint(output = @DataTypeHint(DetectFaces.OUTPUT_TYPE))
 public class DetectFaces extends AsyncTableFunction<Row> implements SpecializedFunction {
@@ -91,7 +90,7 @@ public class DetectFaces extends AsyncTableFunction<Row> implements SpecializedF
     public void open(FunctionContext context) throws Exception {
         DetectFacesSettings chosen = settings != null ? settings : DetectFacesSettings.defaults();
         timeoutMillis = chosen.timeout().toMillis();
-        timedOut = List.of(error(DeadLetterReason.TIMEOUT, String.format(
+        timedOut = List.of(error(DeadLetterReason.TIMEOUT.name(), String.format(
                 "Detection did not finish within %d ms. Raise %s, add parallelism or %s, or lower "
                         + "table.exec.async-table.max-concurrent-operations (images wait behind each other).",
                 timeoutMillis, DetectFacesSettings.TIMEOUT.key(), DetectFacesSettings.INFERENCE_THREADS.key())));
@@ -102,60 +101,37 @@ public class DetectFaces extends AsyncTableFunction<Row> implements SpecializedF
     }
 
     public void eval(CompletableFuture<Collection<Row>> result, byte[] image) {
+        // A call that timed out while queued has its row already: the pool skips it.
         Deadline deadline = Deadline.after(Duration.ofMillis(timeoutMillis), System.nanoTime());
         result.completeOnTimeout(timedOut, timeoutMillis, TimeUnit.MILLISECONDS);
         try {
-            inferencePool.detect(new ImageTask() {
-                @Override
-                public byte[] encodedImage() {
-                    return image;
-                }
-
-                @Override
-                public Deadline deadline() {
-                    // A call that timed out while queued has its row already: the pool skips it.
-                    return deadline;
-                }
-
-                @Override
-                public String contentType() {
-                    return null;
-                }
-
-                @Override
-                public void detected(ImageDetections detections, long startedNanos) {
-                    Row[] faces = detections.faces().stream().map(DetectFaces::faceRow).toArray(Row[]::new);
-                    result.complete(List.of(Row.of(faces, detections.width(), detections.height(), null, null)));
-                }
-
-                @Override
-                public void failed(Throwable failure, long startedNanos) {
-                    result.complete(failure instanceof ImageSkippedException skipped ? skippedRow(skipped)
-                            : List.of(failureRow(failure)));
-                }
-            });
+            inferencePool.submit(() -> image, null, deadline).whenComplete((detections, failure) ->
+                    result.complete(failure == null ? List.of(row(detections)) : failureRows(failure)));
         } catch (RejectedExecutionException e) {
             // Only while closing; the row is replayed from the last checkpoint.
             result.completeExceptionally(e);
         }
     }
 
-    private List<Row> skippedRow(ImageSkippedException skipped) {
-        if (skipped.why() == ImageSkippedException.Why.EXPIRED) {
-            return timedOut;
-        }
-        return List.of(error(DeadLetterReason.TIMEOUT, "The subtask is overloaded: " + skipped.getMessage()
-                + ". The image was not run. Add parallelism or " + DetectFacesSettings.INFERENCE_THREADS.key()
-                + ", send smaller images, or raise " + DetectFacesSettings.TIMEOUT.key() + "."));
+    private static Row row(ImageDetections detections) {
+        Row[] faces = detections.faces().stream().map(DetectFaces::faceRow).toArray(Row[]::new);
+        return Row.of(faces, detections.width(), detections.height(), null, null);
     }
 
-    private static Row failureRow(Throwable failure) {
-        if (failure instanceof ImageRejectedException rejected) {
-            return error(rejected.reason(), rejected.getMessage());
-        }
-        LOG.warn("detect_faces failed on an image", failure);
-        return error(DeadLetterReason.INFERENCE_FAILED, "Detection failed unexpectedly: " + failure
-                + ". Report it if valid images fail.");
+    private List<Row> failureRows(Throwable failure) {
+        ImageRejectedException rejected = ImageRejectedException.classify(failure);
+        String reason = DeadLetterReasons.of(rejected.reason()).name();
+        return switch (rejected.reason()) {
+            case EXPIRED -> timedOut;
+            case OVERLOADED -> List.of(error(reason, "The subtask is overloaded: " + rejected.getMessage()
+                    + ". The image was not run. Add parallelism or " + DetectFacesSettings.INFERENCE_THREADS.key()
+                    + ", send smaller images, or raise " + DetectFacesSettings.TIMEOUT.key() + "."));
+            case FAILED_UNEXPECTEDLY -> {
+                LOG.warn("detect_faces failed on an image", rejected.getCause());
+                yield List.of(error(reason, rejected.getMessage() + ". Report it if valid images fail."));
+            }
+            default -> List.of(error(reason, rejected.getMessage()));
+        };
     }
 
     static Row faceRow(DetectedFace face) {
@@ -166,8 +142,8 @@ public class DetectFaces extends AsyncTableFunction<Row> implements SpecializedF
         return Row.of(face.score(), Row.of(face.x1(), face.y1(), face.x2(), face.y2()), Row.of((Object[]) points));
     }
 
-    private static Row error(DeadLetterReason reason, String message) {
-        return Row.of(null, null, null, reason.name(), message);
+    private static Row error(String reason, String message) {
+        return Row.of(null, null, null, reason, message);
     }
 
     @Override

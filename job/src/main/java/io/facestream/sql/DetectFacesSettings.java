@@ -50,8 +50,8 @@ public final class DetectFacesSettings implements Serializable {
             .withDescription("Images with more pixels (read from the header before decoding) give an IMAGE_TOO_LARGE error row.");
     public static final ConfigOption<String> DEVICE = key(PREFIX + "device").stringType().defaultValue("cpu")
             .withDescription("cpu, gpu or gpu:N: where ONNX Runtime runs the model.");
-    public static final ConfigOption<Integer> MAX_BATCH = key(PREFIX + "max-batch").intType().defaultValue(1)
-            .withDescription("An inference thread runs up to this many waiting images through the model in one call; 1 = each alone.");
+    /** Micro-batching's option, removed: a query that still sets it is told so rather than silently run without it. */
+    static final ConfigOption<String> REMOVED_MAX_BATCH = key(PREFIX + "max-batch").stringType().noDefaultValue();
     public static final ConfigOption<Integer> INFERENCE_THREADS = key(PREFIX + "inference-threads").intType()
             .defaultValue(1)
             .withDescription("Inference threads per parallel subtask, each with its own predictor.");
@@ -101,7 +101,9 @@ public final class DetectFacesSettings implements Serializable {
         read(config, MAX_IMAGE_BYTES, problems, detector::maxImageBytes);
         read(config, MAX_IMAGE_PIXELS, problems, detector::maxImagePixels);
         read(config, DEVICE, problems, detector::device);
-        read(config, MAX_BATCH, problems, detector::maxBatch);
+        config.getOptional(REMOVED_MAX_BATCH).ifPresent(value -> problems.add(REMOVED_MAX_BATCH.key() + " " + value
+                + ": removed, with micro-batching (it did not pay on a CPU, see BENCHMARKS.md); every image runs alone. "
+                + "Remove the option."));
         Builder settings = builder();
         read(config, INFERENCE_THREADS, problems, settings::inferenceThreads);
         read(config, TIMEOUT, problems, settings::timeout);

@@ -131,6 +131,20 @@ class CliConventionsTest {
     }
 
     @Test
+    void theRemovedMaxBatchFlagFailsSayingItWasRemoved() throws Exception {
+        CliRun flag = CliRun.of("detect", "--input", "testdata", "--output", tmp.toString(), "--max-batch", "4");
+        assertThat(flag.code()).isEqualTo(2);
+        assertThat(flag.err()).contains("--max-batch was removed: micro-batching was removed").doesNotContain("Did you mean");
+        assertThat(flag.out()).isEmpty();
+
+        Path config = tmp.resolve("old.yaml");
+        Files.writeString(config, "job:\n  max-batch: 4\n");
+        CliRun file = CliRun.of("detect", "--input", "testdata", "--output", tmp.toString(), "--config", config.toString());
+        assertThat(file.code()).isEqualTo(2);
+        assertThat(file.err()).contains("'job.max-batch': --max-batch was removed: micro-batching was removed");
+    }
+
+    @Test
     void anUnknownCommandFailsWithASuggestion() {
         CliRun run = CliRun.of("prodcue");
 

@@ -2,7 +2,6 @@ package io.facestream.detect;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.facestream.avro.DeadLetterReason;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +30,7 @@ class ImageBombTest {
             try (DecodedImage image = decoder.decode(bomb, null)) {
                 throw new AssertionError(name + " was decoded: " + image.width() + "x" + image.height());
             } catch (ImageRejectedException e) {
-                assertThat(e.reason()).as(name).isEqualTo(DeadLetterReason.IMAGE_TOO_LARGE);
+                assertThat(e.reason()).as(name).isEqualTo(RejectReason.IMAGE_TOO_LARGE);
                 assertThat(e.getMessage()).as(name).contains("pixels");
             }
         });
@@ -44,7 +43,7 @@ class ImageBombTest {
 
         assertThat(rows).hasSize(ImageBombs.all(64).size());
         for (BombPeakMemory.Row row : rows) {
-            assertThat(row.refused()).as(row.name()).isEqualTo(DeadLetterReason.IMAGE_TOO_LARGE.name());
+            assertThat(row.refused()).as(row.name()).isEqualTo(RejectReason.IMAGE_TOO_LARGE.name());
             assertThat(row.refusedGrowthKb()).as(row.name() + ": peak growth while refusing, KB").isLessThan(4 * 1024);
             assertThat(row.decoded()).as(row.name()).isEqualTo("DECODED " + row.width() + "x" + row.height());
             assertThat(row.decodedGrowthKb() * 1024).as(row.name() + ": peak growth while decoding, bytes")

@@ -1,6 +1,5 @@
 package io.facestream.detect;
 
-import io.facestream.avro.DeadLetterReason;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -128,7 +127,7 @@ public final class ImageDecoderFuzz {
 
     private final class Outcomes {
         final List<String> failures = new ArrayList<>();
-        final Map<DeadLetterReason, Integer> counts = new EnumMap<>(DeadLetterReason.class);
+        final Map<RejectReason, Integer> counts = new EnumMap<>(RejectReason.class);
         final Map<String, Integer> decodedByImage = new LinkedHashMap<>();
         int cases;
         long largestPeakGrowthKb;

@@ -2,7 +2,6 @@ package io.facestream.detect;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.facestream.avro.DeadLetterReason;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -43,8 +42,8 @@ class ImageDecoderFuzzTest {
         assertThat(cases).isGreaterThan(5000);
         assertThat(decodedByImage.keySet()).as("valid images of which some mutations still decode")
                 .containsExactlyInAnyOrderElementsOf(ImageDecoderFuzz.validImages().keySet());
-        assertThat(rejectedByReason).containsKeys(DeadLetterReason.CORRUPT_IMAGE.name(), DeadLetterReason.IMAGE_TOO_LARGE.name(),
-                DeadLetterReason.UNSUPPORTED_FORMAT.name());
+        assertThat(rejectedByReason).containsKeys(RejectReason.CORRUPT_IMAGE.name(), RejectReason.IMAGE_TOO_LARGE.name(),
+                RejectReason.UNSUPPORTED_FORMAT.name());
         assertThat(largestPeakGrowthKb).as("largest peak memory growth of one case, KB").isLessThan(MAX_PEAK_GROWTH_KB);
     }
 }

@@ -3,7 +3,6 @@ package io.facestream.detect;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.facestream.avro.DeadLetterReason;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferByte;
 import java.io.ByteArrayOutputStream;
@@ -39,7 +38,7 @@ class ImageDecoderTest {
         return buffer.toArray();
     }
 
-    private DeadLetterReason rejection(byte[] bytes, String contentType) {
+    private RejectReason rejection(byte[] bytes, String contentType) {
         try {
             decoder.decode(bytes, contentType).close();
         } catch (ImageRejectedException e) {
@@ -82,15 +81,18 @@ class ImageDecoderTest {
         new Random(1).nextBytes(random);
         random[0] = 1;
 
-        assertThat(rejection(new byte[0], null)).isEqualTo(DeadLetterReason.EMPTY_PAYLOAD);
-        assertThat(rejection(random, null)).isEqualTo(DeadLetterReason.UNSUPPORTED_FORMAT);
-        assertThat(rejection(Arrays.copyOf(chris, chris.length / 2), null)).isEqualTo(DeadLetterReason.CORRUPT_IMAGE);
-        assertThat(rejection(Arrays.copyOf(png, png.length - 20), null)).isEqualTo(DeadLetterReason.CORRUPT_IMAGE);
-        assertThat(rejection(chris, "application/pdf")).isEqualTo(DeadLetterReason.UNSUPPORTED_CONTENT_TYPE);
-        assertThat(rejection("<svg xmlns=\"http://www.w3.org/2000/svg\"/>".getBytes(), null)).isEqualTo(DeadLetterReason.UNSUPPORTED_FORMAT);
+        assertThat(rejection(new byte[0], null)).isEqualTo(RejectReason.EMPTY_IMAGE);
+        assertThat(rejection(random, null)).isEqualTo(RejectReason.UNSUPPORTED_FORMAT);
+        assertThat(rejection(Arrays.copyOf(chris, chris.length / 2), null)).isEqualTo(RejectReason.CORRUPT_IMAGE);
+        assertThat(rejection(Arrays.copyOf(png, png.length - 20), null)).isEqualTo(RejectReason.CORRUPT_IMAGE);
+        assertThat(rejection(chris, "application/pdf")).isEqualTo(RejectReason.UNSUPPORTED_CONTENT_TYPE);
+        assertThat(rejection("<svg xmlns=\"http://www.w3.org/2000/svg\"/>".getBytes(), null)).isEqualTo(RejectReason.UNSUPPORTED_FORMAT);
         assertThatThrownBy(() -> new ImageDecoder(100, 10_000_000).decode(chris, null))
                 .isInstanceOfSatisfying(ImageRejectedException.class,
-                        e -> assertThat(e.reason()).isEqualTo(DeadLetterReason.PAYLOAD_TOO_LARGE));
+                        e -> assertThat(e.reason()).isEqualTo(RejectReason.BYTES_TOO_LARGE))
+                // The fact and the limit; each front-end has its own name for the setting.
+                .hasMessage("The image has " + chris.length + " bytes, over the limit of 100 bytes. Send smaller images, "
+                        + "or raise the byte limit.");
     }
 
     @Test
@@ -119,13 +121,15 @@ class ImageDecoderTest {
             bomb[at + 2] = (byte) (50000 >> 8);
             bomb[at + 3] = (byte) (50000 & 0xFF);
         }
-        assertThat(rejection(bomb, null)).isEqualTo(DeadLetterReason.IMAGE_TOO_LARGE);
+        assertThat(rejection(bomb, null)).isEqualTo(RejectReason.IMAGE_TOO_LARGE);
 
         byte[] jpeg = encode(".jpg", new Mat(30, 40, CvType.CV_8UC3, new Scalar(1, 2, 3)));
         assertThat(ImageHeaders.read(ImageDecoder.Format.JPEG, jpeg)).isEqualTo(new ImageHeaders.Dimensions(40, 30));
         assertThatThrownBy(() -> new ImageDecoder(1024 * 1024, 40 * 30 - 1).decode(jpeg, null))
                 .isInstanceOfSatisfying(ImageRejectedException.class,
-                        e -> assertThat(e.reason()).isEqualTo(DeadLetterReason.IMAGE_TOO_LARGE));
+                        e -> assertThat(e.reason()).isEqualTo(RejectReason.IMAGE_TOO_LARGE))
+                .hasMessage("The JPEG image is 40x30 pixels, over the limit of 1199 pixels. Downscale it before sending, "
+                        + "or raise the pixel limit.");
     }
 
     private static final int WIDTH = 53;
@@ -197,7 +201,7 @@ class ImageDecoderTest {
         for (byte[] damaged : List.of(notIhdrFirst, scanBeforeFrame, directoryOutside, unknownChunk, pnmWithoutSize, unknownBmpHeader)) {
             assertThatThrownBy(() -> decoder.decode(damaged, null))
                     .isInstanceOfSatisfying(ImageRejectedException.class, e -> {
-                        assertThat(e.reason()).isEqualTo(DeadLetterReason.CORRUPT_IMAGE);
+                        assertThat(e.reason()).isEqualTo(RejectReason.CORRUPT_IMAGE);
                         assertThat(e.getMessage()).contains("header is damaged or unreadable");
                     });
         }
@@ -217,7 +221,7 @@ class ImageDecoderTest {
         }
         assertThatThrownBy(() -> decoder.decode(tiff, null))
                 .isInstanceOfSatisfying(ImageRejectedException.class, e -> {
-                    assertThat(e.reason()).isEqualTo(DeadLetterReason.CORRUPT_IMAGE);
+                    assertThat(e.reason()).isEqualTo(RejectReason.CORRUPT_IMAGE);
                     assertThat(e.getMessage()).contains("header is damaged or unreadable");
                 });
     }
@@ -227,7 +231,7 @@ class ImageDecoderTest {
         byte[] smallImageHugeTile = ImageBombs.tiffTile(64, 2048);
         assertThatThrownBy(() -> new ImageDecoder(1024 * 1024, 1_000_000).decode(smallImageHugeTile, null))
                 .isInstanceOfSatisfying(ImageRejectedException.class, e -> {
-                    assertThat(e.reason()).isEqualTo(DeadLetterReason.IMAGE_TOO_LARGE);
+                    assertThat(e.reason()).isEqualTo(RejectReason.IMAGE_TOO_LARGE);
                     assertThat(e.getMessage()).contains("tiles of 4194304 pixels");
                 });
         try (DecodedImage image = new ImageDecoder(1024 * 1024, 5_000_000).decode(smallImageHugeTile, null)) {
@@ -242,7 +246,7 @@ class ImageDecoderTest {
         for (byte[] image : List.of(TestImages.pngDeclaring(1 << 21, 1), TestImages.pngDeclaring(-1, -1))) {
             assertThatThrownBy(() -> unlimited.decode(image, null))
                     .isInstanceOfSatisfying(ImageRejectedException.class,
-                            e -> assertThat(e.reason()).isEqualTo(DeadLetterReason.IMAGE_TOO_LARGE));
+                            e -> assertThat(e.reason()).isEqualTo(RejectReason.IMAGE_TOO_LARGE));
         }
     }
 
@@ -257,7 +261,7 @@ class ImageDecoderTest {
         }
         assertThatThrownBy(() -> new ImageDecoder(1024 * 1024, 512 * 678 - 1).decode(garbled, null))
                 .isInstanceOfSatisfying(ImageRejectedException.class,
-                        e -> assertThat(e.reason()).isEqualTo(DeadLetterReason.IMAGE_TOO_LARGE));
+                        e -> assertThat(e.reason()).isEqualTo(RejectReason.IMAGE_TOO_LARGE));
     }
 
     @Test
@@ -294,7 +298,7 @@ class ImageDecoderTest {
                 Arrays.copyOf(bryan, bryan.length - 12),
                 Arrays.copyOf(bryan, bryan.length / 2));
         for (byte[] cut : truncated) {
-            assertThat(rejection(cut, null)).isEqualTo(DeadLetterReason.CORRUPT_IMAGE);
+            assertThat(rejection(cut, null)).isEqualTo(RejectReason.CORRUPT_IMAGE);
         }
     }
 

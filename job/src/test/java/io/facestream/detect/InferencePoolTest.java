@@ -2,9 +2,12 @@ package io.facestream.detect;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.facestream.detect.MicroBatchTest.RecordedTask;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -13,9 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The pool under overload and failure, on the real model: expired images are not run, the queue
- * is bounded, an Error in a batch completes every task of it, and close() never frees the model
- * under a thread still using it.
+ * The pool on the real model: a broken image fails alone; under overload and failure, expired
+ * images are not run, the queue is bounded, an Error completes its image and the pool goes on,
+ * and close() never frees the model under a thread still using it.
  */
 @Timeout(120)
 class InferencePoolTest {
@@ -27,14 +30,22 @@ class InferencePoolTest {
         chris = TestImages.photo("Chris.jpeg");
     }
 
-    /** A task that counts how often its image was read, with a deadline. */
-    private static class Task extends RecordedTask {
-        final AtomicInteger reads = new AtomicInteger();
+    /** An image submitted to the pool: counts how often it was read, and holds the future the pool gave for it. */
+    private static class Task implements ImageBytes {
+        final String name;
+        final byte[] image;
         final Deadline deadline;
+        final AtomicInteger reads = new AtomicInteger();
+        CompletableFuture<ImageDetections> outcome;
+
+        Task(String name, byte[] image, Deadline deadline) {
+            this.name = name;
+            this.image = image;
+            this.deadline = deadline;
+        }
 
         Task(String name, Deadline deadline) {
-            super(name, chris);
-            this.deadline = deadline;
+            this(name, chris, deadline);
         }
 
         Task(String name) {
@@ -42,14 +53,14 @@ class InferencePoolTest {
         }
 
         @Override
-        public byte[] encodedImage() throws Exception {
+        public byte[] read() throws Exception {
             reads.incrementAndGet();
-            return super.encodedImage();
+            return image;
         }
 
-        @Override
-        public Deadline deadline() {
-            return deadline;
+        Task submitTo(InferencePool pool) {
+            outcome = pool.submit(this, null, deadline);
+            return this;
         }
     }
 
@@ -72,7 +83,7 @@ class InferencePoolTest {
         }
 
         @Override
-        public byte[] encodedImage() throws Exception {
+        public byte[] read() throws Exception {
             taken.countDown();
             boolean interrupted = false;
             while (true) {
@@ -89,7 +100,7 @@ class InferencePoolTest {
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
-            return super.encodedImage();
+            return super.read();
         }
 
         void awaitTaken() throws InterruptedException {
@@ -97,20 +108,21 @@ class InferencePoolTest {
         }
     }
 
-    private static InferencePool pool(int maxBatch, int capacity, String name) throws Exception {
-        return InferencePool.load(DetectorSettings.builder().maxBatch(maxBatch).build(), 1, capacity, name);
+    private static InferencePool pool(int capacity, String name) throws Exception {
+        return InferencePool.load(DetectorSettings.defaults(), 1, capacity, name);
     }
 
-    private static ImageSkippedException.Why skipped(RecordedTask task) {
+    private static RejectReason skipped(Task task) {
         assertThat(task.outcome).as(task.name).isCompletedExceptionally();
         Throwable failure = task.outcome.handle((ok, e) -> e).join();
-        assertThat(failure).as(task.name).isInstanceOf(ImageSkippedException.class);
-        return ((ImageSkippedException) failure).why();
+        assertThat(failure).as(task.name).isInstanceOf(ImageRejectedException.class);
+        RejectReason reason = ((ImageRejectedException) failure).reason();
+        assertThat(reason.skipped()).as(task.name).isTrue();
+        return reason;
     }
 
-    private static void assertOneFace(RecordedTask task) throws Exception {
+    private static void assertOneFace(Task task) throws Exception {
         assertThat(task.outcome.get(60, TimeUnit.SECONDS).faces()).as(task.name).hasSize(1);
-        assertThat(task.completions).as(task.name).hasValue(1);
     }
 
     @Test
@@ -118,18 +130,17 @@ class InferencePoolTest {
         Blocker blocker = new Blocker();
         Task expired = new Task("expired", Deadline.after(Duration.ZERO, System.nanoTime()));
         Task live = new Task("live", Deadline.after(Duration.ofMinutes(5), System.nanoTime()));
-        try (InferencePool pool = pool(4, 8, "expiry-test")) {
-            pool.detect(blocker);
+        try (InferencePool pool = pool(8, "expiry-test")) {
+            blocker.submitTo(pool);
             blocker.awaitTaken();
-            pool.detect(expired);
-            pool.detect(live);
+            expired.submitTo(pool);
+            live.submitTo(pool);
             blocker.release.countDown();
             assertOneFace(live);
         }
         assertOneFace(blocker);
-        assertThat(skipped(expired)).isEqualTo(ImageSkippedException.Why.EXPIRED);
+        assertThat(skipped(expired)).isEqualTo(RejectReason.EXPIRED);
         assertThat(expired.reads).hasValue(0);
-        assertThat(expired.completions).hasValue(1);
     }
 
     @Test
@@ -141,24 +152,24 @@ class InferencePoolTest {
         Task live3 = new Task("live-3");
         Task live4 = new Task("live-4");
         Task live5 = new Task("live-5");
-        try (InferencePool pool = pool(1, 2, "bound-test")) {
-            pool.detect(blocker);
+        try (InferencePool pool = pool(2, "bound-test")) {
+            blocker.submitTo(pool);
             blocker.awaitTaken();
-            pool.detect(expiring1);
-            pool.detect(expiring2);
+            expiring1.submitTo(pool);
+            expiring2.submitTo(pool);
             while (!soon.passed(System.nanoTime())) {
                 Thread.sleep(10);
             }
 
-            pool.detect(live3);
+            live3.submitTo(pool);
             // Settled on this thread, before detect returned: the expired images made room.
-            assertThat(skipped(expiring1)).isEqualTo(ImageSkippedException.Why.EXPIRED);
-            assertThat(skipped(expiring2)).isEqualTo(ImageSkippedException.Why.EXPIRED);
+            assertThat(skipped(expiring1)).isEqualTo(RejectReason.EXPIRED);
+            assertThat(skipped(expiring2)).isEqualTo(RejectReason.EXPIRED);
             assertThat(live3.outcome).isNotDone();
 
-            pool.detect(live4);
-            pool.detect(live5);
-            assertThat(skipped(live5)).isEqualTo(ImageSkippedException.Why.OVERLOADED);
+            live4.submitTo(pool);
+            live5.submitTo(pool);
+            assertThat(skipped(live5)).isEqualTo(RejectReason.OVERLOADED);
             assertThat(live5.outcome.handle((ok, e) -> e.getMessage()).join()).contains("2 images already wait");
 
             blocker.release.countDown();
@@ -167,49 +178,70 @@ class InferencePoolTest {
         }
         for (Task task : List.of(expiring1, expiring2, live5)) {
             assertThat(task.reads).as(task.name).hasValue(0);
-            assertThat(task.completions).as(task.name).hasValue(1);
         }
     }
 
     @Test
-    void anErrorInTheMiddleOfABatchCompletesEveryTaskOfItOnceAndThePoolGoesOn() throws Exception {
+    void aBrokenImageFailsAloneAndTheOthersFindTheGoldenFaces() throws Exception {
+        Map<String, GoldenDetections.Image> golden = GoldenDetections.load();
+        List<Task> tasks = new ArrayList<>();
+        for (String photo : golden.keySet()) {
+            tasks.add(new Task(photo, TestImages.photo(photo), Deadline.NONE));
+        }
+        Task truncated = new Task("truncated", Arrays.copyOf(chris, chris.length / 3), Deadline.NONE);
+        tasks.add(3, truncated);
+        // fp32 at the reference's letterbox:640, the settings of the golden detections
+        DetectorSettings settings = DetectorSettings.builder().size("letterbox:640").precision("fp32").build();
+        try (InferencePool pool = InferencePool.load(settings, 1, tasks.size(), "broken-image-test")) {
+            tasks.forEach(task -> task.submitTo(pool));
+            CompletableFuture.allOf(tasks.stream().map(task -> task.outcome.exceptionally(e -> null))
+                    .toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        }
+        assertThat(truncated.outcome).failsWithin(0, TimeUnit.SECONDS).withThrowableThat()
+                .havingCause().isInstanceOfSatisfying(ImageRejectedException.class,
+                        e -> assertThat(e.reason()).isEqualTo(RejectReason.CORRUPT_IMAGE));
+        int faces = 0;
+        for (Task task : tasks) {
+            if (task != truncated) {
+                List<DetectedFace> found = task.outcome.get().faces();
+                assertThat(GoldenDetections.disagreements(task.name, golden.get(task.name).faces(), found)).isEmpty();
+                faces += found.size();
+            }
+        }
+        assertThat(faces).isEqualTo(9);
+    }
+
+    @Test
+    void anErrorWhileReadingAnImageFailsItOnceAndThePoolGoesOn() throws Exception {
         Blocker blocker = new Blocker();
         Task before = new Task("before");
         Task broken = new Task("broken") {
             @Override
-            public byte[] encodedImage() {
+            public byte[] read() {
                 throw new AssertionError("from a native layer");
             }
         };
         Task after = new Task("after");
-        Task later = new Task("later");
-        try (InferencePool pool = pool(3, 8, "error-test")) {
-            pool.detect(blocker);
+        try (InferencePool pool = pool(8, "error-test")) {
+            blocker.submitTo(pool);
             blocker.awaitTaken();
-            // One batch of three: the first is decoded when the second throws, the third not yet reached.
-            pool.detect(before);
-            pool.detect(broken);
-            pool.detect(after);
+            before.submitTo(pool);
+            broken.submitTo(pool);
+            after.submitTo(pool);
             blocker.release.countDown();
-            for (Task task : List.of(before, broken, after)) {
-                assertThat(task.outcome).as(task.name).failsWithin(60, TimeUnit.SECONDS).withThrowableThat()
-                        .havingCause().isInstanceOf(AssertionError.class).withMessage("from a native layer");
-            }
-            pool.detect(later);
-            assertOneFace(later);
+            assertThat(broken.outcome).failsWithin(60, TimeUnit.SECONDS).withThrowableThat()
+                    .havingCause().isInstanceOf(AssertionError.class).withMessage("from a native layer");
+            assertOneFace(before);
+            assertOneFace(after);
         }
         assertOneFace(blocker);
-        for (Task task : List.of(before, broken, after)) {
-            assertThat(task.completions).as(task.name).hasValue(1);
-        }
-        assertThat(before.startedNanos).isEqualTo(after.startedNanos);
     }
 
     @Test
     void closeWaitsForTheImageBeingRunThenClosesTheModelAndKeepsAnInterrupt() throws Exception {
         Blocker blocker = new Blocker();
-        InferencePool pool = pool(1, 8, "interrupted-close-test");
-        pool.detect(blocker);
+        InferencePool pool = pool(8, "interrupted-close-test");
+        blocker.submitTo(pool);
         blocker.awaitTaken();
         Thread releaser = new Thread(() -> {
             try {
@@ -237,16 +269,15 @@ class InferencePoolTest {
         Blocker blocker = new Blocker(true);
         Task expired = new Task("expired", Deadline.after(Duration.ZERO, System.nanoTime()));
         Task waiting = new Task("waiting");
-        InferencePool pool = pool(1, 8, "queued-close-test");
-        pool.detect(blocker);
+        InferencePool pool = pool(8, "queued-close-test");
+        blocker.submitTo(pool);
         blocker.awaitTaken();
-        pool.detect(expired);
-        pool.detect(waiting);
+        expired.submitTo(pool);
+        waiting.submitTo(pool);
         pool.close(Duration.ofSeconds(60));
 
         assertOneFace(blocker);
-        assertThat(skipped(expired)).isEqualTo(ImageSkippedException.Why.EXPIRED);
-        assertThat(expired.completions).hasValue(1);
+        assertThat(skipped(expired)).isEqualTo(RejectReason.EXPIRED);
         assertThat(waiting.outcome).isNotDone();
         assertThat(waiting.reads).hasValue(0);
     }
@@ -254,8 +285,8 @@ class InferencePoolTest {
     @Test
     void closeLeavesTheModelOpenWhileAThreadStillRunsPastTheWait() throws Exception {
         Blocker blocker = new Blocker();
-        InferencePool pool = pool(1, 8, "stuck-close-test");
-        pool.detect(blocker);
+        InferencePool pool = pool(8, "stuck-close-test");
+        blocker.submitTo(pool);
         blocker.awaitTaken();
 
         long started = System.nanoTime();

@@ -17,7 +17,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -67,18 +66,15 @@ class FaceDetectionApiIT extends KafkaFlinkTestBase {
     }
 
     @Test
-    void microBatchingFindsTheGoldenFacesAndKeepsBadImagesApart() throws Exception {
+    void findsTheGoldenFacesAndKeepsABadImageApart() throws Exception {
         Map<String, GoldenDetections.Image> golden = GoldenDetections.load();
         List<ImageEvent> events = new ArrayList<>();
         for (String photo : golden.keySet()) {
             events.add(event(photo, Files.readAllBytes(GoldenDetections.testdata().resolve(photo)), null));
         }
         events.add(3, event("truncated", new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, 0, 1, 2}, null));
-        FaceDetectionSettings settings = FaceDetectionSettings.builder()
-                .detector(DetectorSettings.builder().maxBatch(4).build()).build();
-        assertThat(settings.capacity()).isEqualTo(8);
 
-        Outcomes outcomes = detect(events, settings, 1);
+        Outcomes outcomes = detect(events, FaceDetectionSettings.defaults(), 1);
 
         assertThat(outcomes.deadLetters()).extracting(DeadLetter::getEventId, DeadLetter::getReason)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("truncated", DeadLetterReason.CORRUPT_IMAGE));
@@ -88,10 +84,6 @@ class FaceDetectionApiIT extends KafkaFlinkTestBase {
             assertThat(GoldenDetections.disagreements(result.getEventId(), golden.get(result.getEventId()).faces(), faces,
                     GoldenDetections.INT8_REFERENCE)).isEmpty();
         }
-        // Images that went through the model in one call share its stage times.
-        Map<List<Long>, Long> resultsPerModelCall = outcomes.results().stream().collect(Collectors.groupingBy(
-                r -> List.of(r.getTimings().getPreprocessMicros(), r.getTimings().getInferenceMicros()), Collectors.counting()));
-        assertThat(resultsPerModelCall.values()).as("results per model call").anySatisfy(count -> assertThat(count).isBetween(2L, 4L));
     }
 
     private record Outcomes(List<FaceDetectionResult> results, List<DeadLetter> deadLetters) {}

@@ -2,8 +2,11 @@ package io.facestream.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.facestream.avro.DeadLetter;
 import io.facestream.avro.DeadLetterReason;
 import io.facestream.avro.ImageEvent;
+import io.facestream.detect.ImageRejectedException;
+import io.facestream.detect.RejectReason;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,7 +17,7 @@ import org.apache.flink.streaming.api.functions.async.CollectionSupplier;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.junit.jupiter.api.Test;
 
-/** The async function's paths that need no model: timeouts and unparseable input. */
+/** The async function's paths that need no model: timeouts, unparseable input, and how failures become dead letters. */
 class FaceDetectionFunctionTest {
 
     private static final class CollectingFuture implements ResultFuture<DetectionOutcome> {
@@ -66,5 +69,29 @@ class FaceDetectionFunctionTest {
         assertThat(future.outcomes).hasSize(1);
         assertThat(future.outcomes.get(0).deadLetter.getReason()).isEqualTo(DeadLetterReason.MALFORMED_EVENT);
         assertThat(future.outcomes.get(0).deadLetter.getPayload().array()).containsExactly(9);
+    }
+
+    private static SourcedImageEvent event(String id) {
+        return SourcedImageEvent.parsed(ImageEvent.newBuilder().setEventId(id).setEventTime(Instant.now())
+                .setImageBytes(ByteBuffer.wrap(new byte[] {1, 2})).build(), null, null);
+    }
+
+    @Test
+    void failuresBecomeTheDeadLettersTheyWereBefore() {
+        DeadLetter eventLevel = function.failureOutcome(event("a"), new EventRejectedException(
+                DeadLetterReason.IMAGE_URI_NOT_ALLOWED, "imageUri 'x' must be an absolute URI")).deadLetter;
+        assertThat(eventLevel.getReason()).isEqualTo(DeadLetterReason.IMAGE_URI_NOT_ALLOWED);
+        assertThat(eventLevel.getMessage()).isEqualTo("imageUri 'x' must be an absolute URI");
+
+        DeadLetter imageLevel = function.failureOutcome(event("b"), new ImageRejectedException(
+                RejectReason.BYTES_TOO_LARGE, "too many bytes")).deadLetter;
+        assertThat(imageLevel.getReason()).isEqualTo(DeadLetterReason.PAYLOAD_TOO_LARGE);
+        assertThat(imageLevel.getMessage()).isEqualTo("too many bytes");
+
+        DeadLetter unexpected = function.failureOutcome(event("c"), new IllegalStateException("boom")).deadLetter;
+        assertThat(unexpected.getReason()).isEqualTo(DeadLetterReason.INFERENCE_FAILED);
+        assertThat(unexpected.getMessage()).isEqualTo("Detection failed unexpectedly: java.lang.IllegalStateException: boom. "
+                + "The event is kept here; report it if valid images fail.");
+        assertThat(unexpected.getEventId()).isEqualTo("c");
     }
 }

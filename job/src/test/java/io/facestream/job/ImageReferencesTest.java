@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.facestream.avro.DeadLetterReason;
-import io.facestream.detect.ImageRejectedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,7 +18,7 @@ class ImageReferencesTest {
     private DeadLetterReason refusal(ImageReferences references, String uri) {
         try {
             references.read(uri, 1 << 20);
-        } catch (ImageRejectedException e) {
+        } catch (EventRejectedException e) {
             assertThat(e.getMessage()).contains(uri.length() > 60 ? uri.substring(0, 20) : uri);
             return e.reason();
         }
@@ -46,7 +45,7 @@ class ImageReferencesTest {
         assertThat(refusal(references, "http://example.invalid/a.jpg")).isEqualTo(DeadLetterReason.IMAGE_URI_NOT_ALLOWED);
         assertThat(refusal(references, base + "missing.jpg")).isEqualTo(DeadLetterReason.IMAGE_URI_UNREADABLE);
         assertThatThrownBy(() -> references.read(base + "a.jpg", 2))
-                .isInstanceOfSatisfying(ImageRejectedException.class,
+                .isInstanceOfSatisfying(EventRejectedException.class,
                         e -> assertThat(e.reason()).isEqualTo(DeadLetterReason.PAYLOAD_TOO_LARGE));
     }
 

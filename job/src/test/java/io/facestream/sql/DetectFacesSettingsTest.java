@@ -88,6 +88,14 @@ class DetectFacesSettingsTest {
     }
 
     @Test
+    void theRemovedMaxBatchOptionFailsSayingItWasRemoved() {
+        assertThatThrownBy(() -> fromConfig(Map.of("facestream.max-batch", "4")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("facestream.max-batch 4: removed, with micro-batching")
+                .hasMessageNotContaining("--");
+    }
+
+    @Test
     void theOwnTimeoutMustEndBeforeFlinksAsyncTimeout() {
         DetectFacesSettings settings = fromConfig(Map.of("facestream.timeout", "1 min"));
         settings.checkWithin(Configuration.fromMap(Map.of()));
