@@ -1,18 +1,21 @@
 package io.facestream.cli;
 
-import com.google.gson.Gson;
-import com.google.gson.JsonObject;
+import io.facestream.avro.DeadLetterReason;
+import io.facestream.avro.ModelInfo;
 import io.facestream.detect.ImageDetections;
 import io.facestream.detect.ImageRejectedException;
 import io.facestream.detect.ImageTask;
 import io.facestream.detect.InferencePool;
-import io.facestream.output.DetectionJson;
+import io.facestream.job.DeadLetters;
+import io.facestream.job.Results;
+import io.facestream.output.OutputRecords;
 import io.facestream.output.WiderFaceWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -39,7 +42,8 @@ final class DetectCommand implements Callable<Integer> {
     Path output;
 
     @Option(names = "--format", paramLabel = "jsonl|wider", defaultValue = "jsonl",
-            description = "jsonl: DIR/detections.jsonl, one line per image; wider: DIR/<event>/<name>.txt in the WIDER FACE submission layout. Default: ${DEFAULT-VALUE}.")
+            description = "jsonl: DIR/detections.jsonl, one FaceDetectionResult per image in Avro's JSON encoding, as local and "
+                    + "consume write it; wider: DIR/<event>/<name>.txt in the WIDER FACE submission layout. Default: ${DEFAULT-VALUE}.")
     String format;
 
     @Option(names = "--threads", paramLabel = "N",
@@ -53,7 +57,9 @@ final class DetectCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    private record Outcome(ImageDetections detections, String reason, String message) {}
+    /** An image's detections, or why there are none; the times are {@link System#nanoTime()}. */
+    private record Outcome(ImageDetections detections, DeadLetterReason reason, String message, long startedNanos,
+                           long finishedNanos) {}
 
     @Override
     public Integer call() throws Exception {
@@ -69,7 +75,6 @@ final class DetectCommand implements Callable<Integer> {
         }
         Files.createDirectories(output);
         PrintWriter out = spec.commandLine().getOut();
-        Gson gson = new Gson();
         WiderFaceWriter wider = new WiderFaceWriter(output);
         long started = System.nanoTime();
         int faces = 0;
@@ -80,6 +85,9 @@ final class DetectCommand implements Callable<Integer> {
              Writer jsonl = chosen == Format.JSONL ? Files.newBufferedWriter(output.resolve("detections.jsonl")) : Writer.nullWriter();
              Writer errors = Files.newBufferedWriter(output.resolve("errors.jsonl"))) {
             out.printf("Detecting faces in %d image(s) with %s, %d thread(s)%n", images.size(), pool.detector().modelName(), threads);
+            ModelInfo model = Results.model(pool.detector());
+            Instant handedOver = Instant.now();
+            long handedOverNanos = System.nanoTime();
             List<Future<Outcome>> outcomes = new ArrayList<>();
             for (ImageFiles.ImageFile image : images) {
                 outcomes.add(detect(pool, image.path()));
@@ -91,17 +99,16 @@ final class DetectCommand implements Callable<Integer> {
                 if (outcome.detections() == null) {
                     failed++;
                     out.printf("  %s: not processed: %s: %s%n", image.name(), outcome.reason(), outcome.message());
-                    JsonObject error = new JsonObject();
-                    error.addProperty("image", image.name());
-                    error.addProperty("reason", outcome.reason());
-                    error.addProperty("message", outcome.message());
-                    errors.write(gson.toJson(error) + "\n");
+                    errors.write(OutputRecords.json(DeadLetters.withoutPayload(image.name(), outcome.reason(), outcome.message(),
+                            sizeOrZero(image.path()))) + "\n");
                 } else {
                     ImageDetections d = outcome.detections();
                     faces += d.faces().size();
                     detectionNanos.add(d.decodeNanos() + d.preprocessNanos() + d.inferenceNanos() + d.postprocessNanos());
                     if (chosen == Format.JSONL) {
-                        jsonl.write(gson.toJson(DetectionJson.image(image.name(), d.width(), d.height(), d.faces())) + "\n");
+                        // Each image's event is its hand-over to the pool: queueMicros is its wait for a thread.
+                        jsonl.write(OutputRecords.json(Results.of(image.name(), handedOver, null, model, d,
+                                outcome.startedNanos() - handedOverNanos, outcome.finishedNanos() - handedOverNanos)) + "\n");
                     } else {
                         wider.write(image.relative(), d.faces());
                     }
@@ -137,18 +144,30 @@ final class DetectCommand implements Callable<Integer> {
 
             @Override
             public void detected(ImageDetections detections, long startedNanos) {
-                outcome.complete(new Outcome(detections, null, null));
+                outcome.complete(new Outcome(detections, null, null, startedNanos, System.nanoTime()));
             }
 
             @Override
             public void failed(Throwable failure, long startedNanos) {
+                long now = System.nanoTime();
                 outcome.complete(failure instanceof ImageRejectedException rejected
-                        ? new Outcome(null, rejected.reason().name(), rejected.getMessage())
+                        ? new Outcome(null, rejected.reason(), rejected.getMessage(), startedNanos, now)
                         : failure instanceof IOException
-                        ? new Outcome(null, "UNREADABLE_FILE", "could not read the file: " + failure.getMessage())
-                        : new Outcome(null, "INFERENCE_FAILED", "detection failed unexpectedly: " + failure));
+                        // The dead letters' reason for an image whose location could not be read.
+                        ? new Outcome(null, DeadLetterReason.IMAGE_URI_UNREADABLE, "could not read the file: " + failure.getMessage(),
+                                startedNanos, now)
+                        : new Outcome(null, DeadLetterReason.INFERENCE_FAILED, "detection failed unexpectedly: " + failure,
+                                startedNanos, now));
             }
         });
         return outcome;
+    }
+
+    private static long sizeOrZero(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            return 0;
+        }
     }
 }

@@ -7,7 +7,6 @@ import io.facestream.detect.ImageDecoder;
 import io.facestream.detect.ImageRejectedException;
 import io.facestream.job.Results;
 import io.facestream.output.Annotator;
-import io.facestream.output.DetectionJson;
 import io.facestream.output.OutputRecords;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -79,13 +78,13 @@ final class RenderCommand implements Callable<Integer> {
             from = detections.toString();
             try (Progress progress = Progress.start("render", lines.size(), "images", err)) {
                 for (int i = 0; i < lines.size(); i++) {
-                    DetectionJson.ImageFaces parsed;
+                    FaceDetectionResult result;
                     try {
-                        parsed = DetectionJson.parse(lines.get(i));
+                        result = OutputRecords.resultFromJson(lines.get(i));
                     } catch (RuntimeException e) {
                         throw new IllegalArgumentException("--detections " + detections + " line " + (i + 1) + ": " + e.getMessage());
                     }
-                    render(parsed.image(), parsed.faces());
+                    render(result);
                     progress.step();
                 }
                 seconds = progress.seconds();
@@ -105,7 +104,7 @@ final class RenderCommand implements Callable<Integer> {
                                 + e.getMessage() + ")");
                         return;
                     }
-                    render(result.getEventId(), result.getFaces().stream().map(Results::fromAvro).toList());
+                    render(result);
                     progress.step();
                 }, source.follow, source.maxMessages);
                 seconds = progress.seconds();
@@ -122,7 +121,9 @@ final class RenderCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void render(String image, List<DetectedFace> found) throws IOException {
+    private void render(FaceDetectionResult result) throws IOException {
+        String image = result.getEventId();
+        List<DetectedFace> found = result.getFaces().stream().map(Results::fromAvro).toList();
         Path file = images.resolve(image).normalize();
         if (!file.startsWith(images.normalize()) || !Files.isRegularFile(file)) {
             problems.add(image + ": no such image under " + images);
