@@ -18,9 +18,10 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * The committed records of one topic ({@code isolation.level=read_committed}: records of aborted
- * or still open transactions are never seen), every partition, from the start or from the end (or
- * a group's committed offsets), up to the end as of the start or, when following, until stopped.
+ * The committed records of one topic, or a few ({@code isolation.level=read_committed}: records of
+ * aborted or still open transactions are never seen), every partition, from the start or from the
+ * end (or a group's committed offsets), up to the end as of the start or, when following, until
+ * stopped.
  */
 final class CommittedRecords implements AutoCloseable {
 
@@ -30,18 +31,27 @@ final class CommittedRecords implements AutoCloseable {
         void accept(ConsumerRecord<byte[], byte[]> record) throws Exception;
     }
 
+    /** Asked after every poll whether to stop reading now; may throw to stop with an error. */
+    @FunctionalInterface
+    interface Stop {
+        boolean now() throws Exception;
+    }
+
     private static final Duration POLL = Duration.ofMillis(200);
     private static final int ANSWER_TIMEOUT_MS = 15000;
 
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final String bootstrapServers;
-    private final String topic;
     private final boolean committing;
     private final List<TopicPartition> partitions = new ArrayList<>();
 
     CommittedRecords(String bootstrapServers, String topic, String groupId, boolean fromEarliest, Map<String, String> properties) {
+        this(bootstrapServers, List.of(topic), groupId, fromEarliest, properties);
+    }
+
+    CommittedRecords(String bootstrapServers, List<String> topics, String groupId, boolean fromEarliest,
+                     Map<String, String> properties) {
         this.bootstrapServers = bootstrapServers;
-        this.topic = topic;
         this.committing = groupId != null;
         Map<String, Object> config = new HashMap<>(properties);
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -54,18 +64,20 @@ final class CommittedRecords implements AutoCloseable {
         }
         consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         try {
-            List<PartitionInfo> infos;
-            try {
-                infos = consumer.partitionsFor(topic);
-            } catch (KafkaException e) {
-                throw new IllegalArgumentException("Kafka at " + bootstrapServers + " did not answer (" + e
-                        + "). Check --bootstrap-servers and that the brokers are running.");
+            for (String topic : topics) {
+                List<PartitionInfo> infos;
+                try {
+                    infos = consumer.partitionsFor(topic);
+                } catch (KafkaException e) {
+                    throw new IllegalArgumentException("Kafka at " + bootstrapServers + " did not answer (" + e
+                            + "). Check --bootstrap-servers and that the brokers are running.");
+                }
+                if (infos == null || infos.isEmpty()) {
+                    throw new IllegalArgumentException("topic " + topic + " does not exist at " + bootstrapServers
+                            + ". Check the topic flag, or create the job's topics with the topics command.");
+                }
+                infos.forEach(info -> partitions.add(new TopicPartition(info.topic(), info.partition())));
             }
-            if (infos == null || infos.isEmpty()) {
-                throw new IllegalArgumentException("topic " + topic + " does not exist at " + bootstrapServers
-                        + ". Check the topic flag, or create the job's topics with the topics command.");
-            }
-            infos.forEach(info -> partitions.add(new TopicPartition(info.topic(), info.partition())));
             consumer.assign(partitions);
             if (fromEarliest) {
                 consumer.seekToBeginning(partitions);
@@ -91,6 +103,11 @@ final class CommittedRecords implements AutoCloseable {
      * With a group, commits what was handled. Returns the count handled.
      */
     long forEach(Handler handler, boolean follow, long max) throws Exception {
+        return forEach(handler, follow, max, () -> false);
+    }
+
+    /** As {@link #forEach(Handler, boolean, long)}, stopping also where {@code stop} says so after a poll. */
+    long forEach(Handler handler, boolean follow, long max, Stop stop) throws Exception {
         Map<TopicPartition, Long> end = follow ? Map.of() : consumer.endOffsets(partitions);
         Map<TopicPartition, OffsetAndMetadata> handled = new HashMap<>();
         CountDownLatch finished = new CountDownLatch(1);
@@ -107,7 +124,7 @@ final class CommittedRecords implements AutoCloseable {
         }
         long count = 0;
         try {
-            while (follow || !reached(end)) {
+            while ((follow || !reached(end)) && !stop.now()) {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
                     handler.accept(record);
                     count++;
@@ -148,10 +165,6 @@ final class CommittedRecords implements AutoCloseable {
             consumer.commitSync(handled);
             handled.clear();
         }
-    }
-
-    String topic() {
-        return topic;
     }
 
     String bootstrapServers() {

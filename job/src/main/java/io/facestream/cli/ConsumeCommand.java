@@ -15,8 +15,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "consume", mixinStandardHelpOptions = true,
         description = {"Print the job's results as JSON lines, one per image, as committed (read_committed: nothing from "
                 + "aborted or open transactions): everything up to now, then stop; with --follow, new results as they come.",
-            "Each line has every field of the FaceDetectionResult record (schemas/README.md). --dead-letters prints the "
-                + "dead letters instead, without their payload. Progress and the final count go to standard error."})
+            "Each line is the FaceDetectionResult record (schemas/README.md) in Avro's JSON encoding, the layout of the "
+                + "detections.jsonl of local and detect. --dead-letters prints the dead letters instead, without their payload. Progress and the final count go to standard error."})
 final class ConsumeCommand implements Callable<Integer> {
 
     @Mixin

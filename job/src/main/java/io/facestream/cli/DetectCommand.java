@@ -1,23 +1,29 @@
 package io.facestream.cli;
 
-import com.google.gson.Gson;
-import com.google.gson.JsonObject;
+import io.facestream.avro.DeadLetterReason;
+import io.facestream.avro.ModelInfo;
 import io.facestream.detect.Deadline;
 import io.facestream.detect.ImageDetections;
 import io.facestream.detect.ImageRejectedException;
 import io.facestream.detect.InferencePool;
 import io.facestream.job.DeadLetterReasons;
-import io.facestream.output.DetectionJson;
+import io.facestream.job.DeadLetters;
+import io.facestream.job.Results;
+import io.facestream.output.OutputRecords;
 import io.facestream.output.WiderFaceWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -39,7 +45,8 @@ final class DetectCommand implements Callable<Integer> {
     Path output;
 
     @Option(names = "--format", paramLabel = "jsonl|wider", defaultValue = "jsonl",
-            description = "jsonl: DIR/detections.jsonl, one line per image; wider: DIR/<event>/<name>.txt in the WIDER FACE submission layout. Default: ${DEFAULT-VALUE}.")
+            description = "jsonl: DIR/detections.jsonl, one FaceDetectionResult per image in Avro's JSON encoding, as local and "
+                    + "consume write it; wider: DIR/<event>/<name>.txt in the WIDER FACE submission layout. Default: ${DEFAULT-VALUE}.")
     String format;
 
     @Option(names = "--threads", paramLabel = "N",
@@ -53,7 +60,9 @@ final class DetectCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    private record Outcome(ImageDetections detections, String reason, String message) {}
+    /** An image's detections, or why there are none; the times are {@link System#nanoTime()}. */
+    private record Outcome(ImageDetections detections, DeadLetterReason reason, String message, long startedNanos,
+                           long finishedNanos) {}
 
     @Override
     public Integer call() throws Exception {
@@ -69,22 +78,22 @@ final class DetectCommand implements Callable<Integer> {
         }
         Files.createDirectories(output);
         PrintWriter out = spec.commandLine().getOut();
-        Gson gson = new Gson();
         WiderFaceWriter wider = new WiderFaceWriter(output);
         long started = System.nanoTime();
         int faces = 0;
         int failed = 0;
         List<Long> detectionNanos = new ArrayList<>();
-        // Every image is submitted at once (its file is read only when a thread takes it), without a deadline.
+        // Every image is handed over at once (a task reads its file only when a thread takes it), without a deadline.
         try (InferencePool pool = InferencePool.load(settings, threads, images.size(), "facestream-detect");
              Writer jsonl = chosen == Format.JSONL ? Files.newBufferedWriter(output.resolve("detections.jsonl")) : Writer.nullWriter();
              Writer errors = Files.newBufferedWriter(output.resolve("errors.jsonl"))) {
             out.printf("Detecting faces in %d image(s) with %s, %d thread(s)%n", images.size(), pool.detector().modelName(), threads);
+            ModelInfo model = Results.model(pool.detector());
+            Instant handedOver = Instant.now();
+            long handedOverNanos = System.nanoTime();
             List<Future<Outcome>> outcomes = new ArrayList<>();
             for (ImageFiles.ImageFile image : images) {
-                Path path = image.path();
-                outcomes.add(pool.submit(() -> Files.readAllBytes(path), null, Deadline.NONE)
-                        .handle((detections, failure) -> failure == null ? new Outcome(detections, null, null) : failed(failure)));
+                outcomes.add(detect(pool, image.path()));
             }
             int progressStep = Math.max(1, images.size() / 20);
             for (int i = 0; i < images.size(); i++) {
@@ -93,17 +102,16 @@ final class DetectCommand implements Callable<Integer> {
                 if (outcome.detections() == null) {
                     failed++;
                     out.printf("  %s: not processed: %s: %s%n", image.name(), outcome.reason(), outcome.message());
-                    JsonObject error = new JsonObject();
-                    error.addProperty("image", image.name());
-                    error.addProperty("reason", outcome.reason());
-                    error.addProperty("message", outcome.message());
-                    errors.write(gson.toJson(error) + "\n");
+                    errors.write(OutputRecords.json(DeadLetters.withoutPayload(image.name(), outcome.reason(), outcome.message(),
+                            sizeOrZero(image.path()))) + "\n");
                 } else {
                     ImageDetections d = outcome.detections();
                     faces += d.faces().size();
                     detectionNanos.add(d.decodeNanos() + d.preprocessNanos() + d.inferenceNanos() + d.postprocessNanos());
                     if (chosen == Format.JSONL) {
-                        jsonl.write(gson.toJson(DetectionJson.image(image.name(), d.width(), d.height(), d.faces())) + "\n");
+                        // Each image's event is its hand-over to the pool: queueMicros is its wait for a thread.
+                        jsonl.write(OutputRecords.json(Results.of(image.name(), handedOver, null, model, d,
+                                outcome.startedNanos() - handedOverNanos, outcome.finishedNanos() - handedOverNanos)) + "\n");
                     } else {
                         wider.write(image.relative(), d.faces());
                     }
@@ -124,11 +132,34 @@ final class DetectCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static Outcome failed(Throwable failure) {
-        if (failure instanceof IOException) {
-            return new Outcome(null, "UNREADABLE_FILE", "could not read the file: " + failure.getMessage());
+    /** Reads the file on the inference thread that takes it; that moment ends the image's wait for a thread. */
+    private static CompletableFuture<Outcome> detect(InferencePool pool, Path path) {
+        AtomicLong startedNanos = new AtomicLong();
+        return pool.submit(() -> {
+            startedNanos.set(System.nanoTime());
+            return Files.readAllBytes(path);
+        }, null, Deadline.NONE).handle((detections, failure) -> {
+            long now = System.nanoTime();
+            long started = startedNanos.get() == 0 ? now : startedNanos.get();
+            if (failure == null) {
+                return new Outcome(detections, null, null, started, now);
+            }
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+            if (cause instanceof IOException) {
+                // The dead letters' reason for an image whose location could not be read.
+                return new Outcome(null, DeadLetterReason.IMAGE_URI_UNREADABLE, "could not read the file: " + cause.getMessage(),
+                        started, now);
+            }
+            ImageRejectedException rejected = ImageRejectedException.classify(cause);
+            return new Outcome(null, DeadLetterReasons.of(rejected.reason()), rejected.getMessage(), started, now);
+        });
+    }
+
+    private static long sizeOrZero(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            return 0;
         }
-        ImageRejectedException rejected = ImageRejectedException.classify(failure);
-        return new Outcome(null, DeadLetterReasons.of(rejected.reason()).name(), rejected.getMessage());
     }
 }

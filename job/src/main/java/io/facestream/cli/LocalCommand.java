@@ -6,26 +6,22 @@ import io.facestream.job.FaceDetectionSettings;
 import io.facestream.job.FaceStreamJob;
 import io.facestream.job.InputFormat;
 import io.facestream.job.KafkaSettings;
-import io.facestream.job.Results;
 import io.facestream.job.StartupChecks;
 import io.facestream.kafka.EmbeddedKafkaBroker;
 import io.facestream.output.AnnotationWriter;
 import io.facestream.output.Annotator;
 import io.facestream.output.OutputRecords;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
 import org.apache.flink.configuration.Configuration;
@@ -33,14 +29,7 @@ import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -56,8 +45,6 @@ import picocli.CommandLine.Model.CommandSpec;
 final class LocalCommand implements Callable<Integer> {
 
     private static final int MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
-    /** Results waiting for an annotation thread; a path and a few faces each, so many can wait before results wait. */
-    private static final int ANNOTATIONS_PENDING = 1024;
 
     enum Annotate {
         NONE(null), JPEG(Annotator.Format.JPEG), PNG(Annotator.Format.PNG);
@@ -138,94 +125,67 @@ final class LocalCommand implements Callable<Integer> {
             console.printf("Broker at %s; job %s running on a local Flink cluster with parallelism %d%n",
                     broker.bootstrapServers(), job.getJobID(), parallelism);
 
-            Map<String, ImageFiles.ImageFile> byId = new LinkedHashMap<>();
-            files.forEach(file -> byId.put(file.name(), file));
-            console.printf("Sending %d image event(s) to %s; results as they are %s ...%n%n", byId.size(), kafka.inputTopic(),
+            console.printf("Sending %d image event(s) to %s; results as they are %s ...%n%n", files.size(), kafka.inputTopic(),
                     guarantee == DeliveryGuarantee.EXACTLY_ONCE ? "committed (every checkpoint)" : "detected");
             console.flush();
             long sendingMillis = System.currentTimeMillis();
             // Results are read while images are still being sent: the job starts on the first ones.
-            FutureTask<Void> sending = new FutureTask<>(() -> produce(broker.bootstrapServers(), kafka.inputTopic(), files), null);
+            FutureTask<ImageSender.Outcome> sending = new FutureTask<>(() -> {
+                try (ImageSender sender = new ImageSender(broker.bootstrapServers(), kafka.inputTopic(),
+                        Map.of(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, MAX_MESSAGE_BYTES))) {
+                    return sender.send(files, InputFormat.AVRO, false, () -> {});
+                }
+            });
             Thread sender = new Thread(sending, "facestream-local-send");
             sender.setDaemon(true);
             sender.start();
-            int processors = Runtime.getRuntime().availableProcessors();
-            try (AnnotationWriter pictures = annotation == Annotate.NONE ? null
-                    : new AnnotationWriter(out, annotation.format, processors, ANNOTATIONS_PENDING)) {
-                Summary summary = collect(broker.bootstrapServers(), kafka, byId, sending, pictures, console);
+            try (ResultPictures pictures = annotation == Annotate.NONE ? null : new ResultPictures(images, out, annotation.format)) {
+                Summary summary = collect(broker.bootstrapServers(), kafka, files.size(), sending, pictures, console);
                 long resultsMillis = System.currentTimeMillis();
                 job.cancel().get();
                 AnnotationWriter.Outcome drawn = pictures == null ? null : pictures.finish();
                 long picturesMillis = drawn == null ? -1 : System.currentTimeMillis();
-                summary.print(console, byId.size(), (System.nanoTime() - started) / 1e9, out, guarantee);
+                summary.print(console, files.size(), (System.nanoTime() - started) / 1e9, out, guarantee);
                 summary.printRate(console, "first image sent", sendingMillis, resultsMillis, picturesMillis);
                 summary.printRate(console, "job's first image (after its start-up)", summary.firstTakenMillis, resultsMillis,
                         picturesMillis);
                 printPictures(console, annotation, drawn);
-                return summary.missing(byId.size()) == 0 ? 0 : 1;
+                return summary.missing(files.size()) == 0 ? 0 : 1;
             }
         }
     }
 
-    /**
-     * Sends every image without waiting for each acknowledgement (one at a time, the sending alone
-     * took longer than detecting); the producer's buffer bounds the images held in memory.
-     */
-    private static void produce(String bootstrap, String topic, List<ImageFiles.ImageFile> files) {
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, MAX_MESSAGE_BYTES), new ByteArraySerializer(), new ByteArraySerializer())) {
-            List<Future<RecordMetadata>> acknowledgements = new ArrayList<>(files.size());
-            for (ImageFiles.ImageFile file : files) {
-                acknowledgements.add(producer.send(ImageRecords.of(topic, file, InputFormat.AVRO, false)));
-            }
-            producer.flush();
-            for (Future<RecordMetadata> acknowledgement : acknowledgements) {
-                acknowledgement.get();
-            }
-        } catch (IOException | ExecutionException e) {
-            throw new IllegalStateException("could not send the images: " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private Summary collect(String bootstrap, KafkaSettings kafka, Map<String, ImageFiles.ImageFile> byId, Future<Void> sending,
-                            AnnotationWriter pictures, PrintWriter console) throws Exception {
+    /** Reads the results and dead letters as consume does, writes them as it does, and draws as render does. */
+    private Summary collect(String bootstrap, KafkaSettings kafka, int sent, Future<ImageSender.Outcome> sending, ResultPictures pictures, PrintWriter console) throws Exception {
         Summary summary = new Summary();
         long deadline = System.nanoTime() + wait.toNanos();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.GROUP_ID_CONFIG, "facestream-local-reader",
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        CommittedRecords.Stop stop = () -> {
+            if (sending.isDone() && !sending.get().failures().isEmpty()) {
+                throw new IllegalStateException("could not send the images: " + String.join("; ", sending.get().failures()));
+            }
+            return System.nanoTime() >= deadline;
+        };
+        OutputRecords records = new OutputRecords();
+        try (CommittedRecords reader = new CommittedRecords(bootstrap, List.of(kafka.outputTopic(), kafka.deadLetterTopic()), null,
+                     true, Map.of());
              Writer detections = Files.newBufferedWriter(out.resolve("detections.jsonl"));
              Writer errors = Files.newBufferedWriter(out.resolve("errors.jsonl"))) {
-            consumer.subscribe(List.of(kafka.outputTopic(), kafka.deadLetterTopic()));
-            OutputRecords records = new OutputRecords();
-            while (summary.done() < byId.size() && System.nanoTime() < deadline) {
-                if (sending.isDone()) {
-                    sending.get();
-                }
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    long latencyMs;
-                    if (record.topic().equals(kafka.outputTopic())) {
-                        FaceDetectionResult result = records.result(record.value());
-                        latencyMs = System.currentTimeMillis() - result.getEventTime().toEpochMilli();
-                        detections.write(OutputRecords.json(result) + "\n");
-                        summary.result(result, latencyMs, console);
-                        ImageFiles.ImageFile file = byId.get(result.getEventId());
-                        if (pictures != null && file != null) {
-                            pictures.submit(file.path(), file.name(), result.getFaces().stream().map(Results::fromAvro).toList());
-                        }
-                    } else {
-                        DeadLetter dead = records.deadLetter(record.value());
-                        errors.write(OutputRecords.json(dead) + "\n");
-                        summary.error(dead, console);
+            reader.forEach(record -> {
+                if (record.topic().equals(kafka.outputTopic())) {
+                    FaceDetectionResult result = records.result(record.value());
+                    long latencyMs = System.currentTimeMillis() - result.getEventTime().toEpochMilli();
+                    detections.write(OutputRecords.json(result) + "\n");
+                    summary.result(result, latencyMs, console);
+                    if (pictures != null) {
+                        pictures.draw(result);
                     }
+                } else {
+                    DeadLetter dead = records.deadLetter(record.value());
+                    errors.write(OutputRecords.json(dead) + "\n");
+                    summary.error(dead, console);
                 }
                 console.flush();
-            }
+            }, true, sent, stop);
         }
         return summary;
     }

@@ -4,21 +4,11 @@ import io.facestream.job.InputFormat;
 import io.facestream.job.KafkaSettings;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Queue;
+import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.errors.RecordTooLargeException;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -33,7 +23,6 @@ import picocli.CommandLine.Model.CommandSpec;
 final class ProduceCommand implements Callable<Integer> {
 
     private static final int LISTED_FAILURES = 10;
-    private static final int ANSWER_TIMEOUT_MS = 15000;
 
     @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]", required = true, description = "Kafka brokers.")
     String bootstrapServers;
@@ -75,62 +64,23 @@ final class ProduceCommand implements Callable<Integer> {
         if (files.isEmpty()) {
             throw new IllegalArgumentException("--images " + images + ": no image files (jpg, png, bmp, webp, tiff, pnm) found");
         }
-        Map<String, Object> config = new HashMap<>(producerProperties);
-        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        config.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, ANSWER_TIMEOUT_MS);
-        AtomicLong sent = new AtomicLong();
-        AtomicLong sentBytes = new AtomicLong();
-        Queue<String> failures = new ConcurrentLinkedQueue<>();
+        ImageSender.Outcome outcome;
         double seconds;
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
-            try {
-                producer.partitionsFor(inputTopic);
-            } catch (KafkaException e) {
-                throw new IllegalArgumentException("Kafka at " + bootstrapServers + " did not answer, or has no topic " + inputTopic
-                        + " (" + e.getMessage() + "). Check --bootstrap-servers and --input-topic; the topics command creates the job's topics.");
-            }
-            try (Progress progress = Progress.start("produce " + inputTopic, files.size(), "images", err)) {
-                for (ImageFiles.ImageFile file : files) {
-                    ProducerRecord<byte[], byte[]> record;
-                    try {
-                        record = ImageRecords.of(inputTopic, file, format, reference);
-                    } catch (java.io.IOException e) {
-                        failures.add(file.name() + ": could not read the file (" + e.getMessage() + ")");
-                        progress.step();
-                        continue;
-                    }
-                    int size = record.value().length;
-                    producer.send(record, (metadata, e) -> {
-                        if (e == null) {
-                            sent.incrementAndGet();
-                            sentBytes.addAndGet(size);
-                        } else {
-                            failures.add(file.name() + ": " + why(e));
-                        }
-                        progress.step();
-                    });
-                }
-                producer.flush();
-                seconds = progress.seconds();
-            }
+        try (ImageSender sender = new ImageSender(bootstrapServers, inputTopic, producerProperties);
+             Progress progress = Progress.start("produce " + inputTopic, files.size(), "images", err)) {
+            outcome = sender.send(files, format, reference, progress::step);
+            seconds = progress.seconds();
         }
+        List<String> failures = outcome.failures();
         failures.stream().limit(LISTED_FAILURES).forEach(failure -> err.println("  not sent: " + failure));
         if (failures.size() > LISTED_FAILURES) {
             err.printf("  ... and %d more not sent%n", failures.size() - LISTED_FAILURES);
         }
         err.flush();
-        out.printf(Locale.ROOT, "Sent %d of %d image(s) to %s (%s%s, %.1f MB) in %s; %d failed.%n", sent.get(), files.size(),
-                inputTopic, format.name().toLowerCase(Locale.ROOT), reference ? " references" : "", sentBytes.get() / 1e6,
-                Progress.rate(sent.get(), seconds), failures.size());
+        out.printf(Locale.ROOT, "Sent %d of %d image(s) to %s (%s%s, %.1f MB) in %s; %d failed.%n", outcome.sent(), files.size(),
+                inputTopic, format.name().toLowerCase(Locale.ROOT), reference ? " references" : "", outcome.bytes() / 1e6,
+                Progress.rate(outcome.sent(), seconds), failures.size());
         out.flush();
         return failures.isEmpty() ? 0 : 1;
-    }
-
-    private static String why(Exception e) {
-        if (e instanceof RecordTooLargeException) {
-            return "larger than Kafka's message limit (" + e.getMessage() + "). Send it with --reference, or raise the producer's "
-                    + "max.request.size (--producer-property) and the topic's max.message.bytes together";
-        }
-        return e.toString();
     }
 }

@@ -1,19 +1,13 @@
 package io.facestream.cli;
 
 import io.facestream.avro.FaceDetectionResult;
-import io.facestream.detect.DecodedImage;
-import io.facestream.detect.DetectedFace;
-import io.facestream.detect.ImageDecoder;
-import io.facestream.detect.ImageRejectedException;
-import io.facestream.job.Results;
+import io.facestream.output.AnnotationWriter;
 import io.facestream.output.Annotator;
-import io.facestream.output.DetectionJson;
 import io.facestream.output.OutputRecords;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -32,8 +26,6 @@ import picocli.CommandLine.Model.CommandSpec;
                 + "looked up under --images by its name or event id, the path under the folder that detect or produce was given."})
 final class RenderCommand implements Callable<Integer> {
 
-    private static final int LISTED_PROBLEMS = 10;
-
     @Option(names = "--images", required = true, paramLabel = "DIR", description = "Folder holding the original images.")
     Path images;
 
@@ -51,11 +43,6 @@ final class RenderCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    private final ImageDecoder decoder = new ImageDecoder(Long.MAX_VALUE, Long.MAX_VALUE);
-    private final List<String> problems = new ArrayList<>();
-    private long rendered;
-    private long faces;
-
     @Override
     public Integer call() throws Exception {
         FaceStreamCli.quietLogging();
@@ -71,69 +58,59 @@ final class RenderCommand implements Callable<Integer> {
         long read;
         double seconds;
         String from;
-        if (detections != null) {
-            if (!Files.isRegularFile(detections)) {
-                throw new IllegalArgumentException("--detections " + detections + ": no such file");
-            }
-            List<String> lines = Files.readAllLines(detections).stream().filter(line -> !line.isBlank()).toList();
-            from = detections.toString();
-            try (Progress progress = Progress.start("render", lines.size(), "images", err)) {
-                for (int i = 0; i < lines.size(); i++) {
-                    DetectionJson.ImageFaces parsed;
-                    try {
-                        parsed = DetectionJson.parse(lines.get(i));
-                    } catch (RuntimeException e) {
-                        throw new IllegalArgumentException("--detections " + detections + " line " + (i + 1) + ": " + e.getMessage());
-                    }
-                    render(parsed.image(), parsed.faces());
-                    progress.step();
+        AnnotationWriter.Outcome drawn;
+        try (ResultPictures pictures = new ResultPictures(images, out, Annotator.Format.PNG)) {
+            if (detections != null) {
+                if (!Files.isRegularFile(detections)) {
+                    throw new IllegalArgumentException("--detections " + detections + ": no such file");
                 }
-                seconds = progress.seconds();
-            }
-            read = lines.size();
-        } else {
-            OutputRecords records = new OutputRecords();
-            from = source.outputTopic;
-            try (CommittedRecords reader = source.open(source.outputTopic);
-                 Progress progress = Progress.start("render " + source.outputTopic, -1, "images", err)) {
-                read = reader.forEach(record -> {
-                    FaceDetectionResult result;
-                    try {
-                        result = records.result(record.value());
-                    } catch (IOException | RuntimeException e) {
-                        problems.add(record.topic() + "-" + record.partition() + "@" + record.offset() + ": not a result record ("
-                                + e.getMessage() + ")");
-                        return;
+                List<String> lines = Files.readAllLines(detections).stream().filter(line -> !line.isBlank()).toList();
+                from = detections.toString();
+                try (Progress progress = Progress.start("render", lines.size(), "images", err)) {
+                    for (int i = 0; i < lines.size(); i++) {
+                        FaceDetectionResult result;
+                        try {
+                            result = OutputRecords.resultFromJson(lines.get(i));
+                        } catch (RuntimeException e) {
+                            throw new IllegalArgumentException("--detections " + detections + " line " + (i + 1) + ": " + e.getMessage());
+                        }
+                        pictures.draw(result);
+                        progress.step();
                     }
-                    render(result.getEventId(), result.getFaces().stream().map(Results::fromAvro).toList());
-                    progress.step();
-                }, source.follow, source.maxMessages);
-                seconds = progress.seconds();
+                    drawn = pictures.finish();
+                    seconds = progress.seconds();
+                }
+                read = lines.size();
+            } else {
+                OutputRecords records = new OutputRecords();
+                from = source.outputTopic;
+                try (CommittedRecords reader = source.open(source.outputTopic);
+                     Progress progress = Progress.start("render " + source.outputTopic, -1, "images", err)) {
+                    read = reader.forEach(record -> {
+                        FaceDetectionResult result;
+                        try {
+                            result = records.result(record.value());
+                        } catch (IOException | RuntimeException e) {
+                            pictures.problem(record.topic() + "-" + record.partition() + "@" + record.offset()
+                                    + ": not a result record (" + e.getMessage() + ")");
+                            return;
+                        }
+                        pictures.draw(result);
+                        progress.step();
+                    }, source.follow, source.maxMessages);
+                    drawn = pictures.finish();
+                    seconds = progress.seconds();
+                }
             }
         }
-        problems.stream().limit(LISTED_PROBLEMS).forEach(problem -> err.println("  not rendered: " + problem));
-        if (problems.size() > LISTED_PROBLEMS) {
-            err.printf("  ... and %d more not rendered%n", problems.size() - LISTED_PROBLEMS);
+        drawn.problems().forEach(problem -> err.println("  not rendered: " + problem));
+        if (drawn.failed() > drawn.problems().size()) {
+            err.printf("  ... and %d more not rendered%n", drawn.failed() - drawn.problems().size());
         }
         err.flush();
         console.printf(Locale.ROOT, "Rendered %d of %d result(s) from %s, %d face(s), into %s in %s; %d not rendered.%n",
-                rendered, read, from, faces, out, Progress.rate(rendered, seconds), problems.size());
+                drawn.written(), read, from, drawn.faces(), out, Progress.rate(drawn.written(), seconds), drawn.failed());
         console.flush();
         return 0;
-    }
-
-    private void render(String image, List<DetectedFace> found) throws IOException {
-        Path file = images.resolve(image).normalize();
-        if (!file.startsWith(images.normalize()) || !Files.isRegularFile(file)) {
-            problems.add(image + ": no such image under " + images);
-            return;
-        }
-        try (DecodedImage decoded = decoder.decode(Files.readAllBytes(file), null)) {
-            Annotator.write(decoded, found, out.resolve(Annotator.fileName(image, Annotator.Format.PNG)), Annotator.Format.PNG);
-            rendered++;
-            faces += found.size();
-        } catch (ImageRejectedException e) {
-            problems.add(image + ": " + e.reason() + " " + e.getMessage());
-        }
     }
 }

@@ -25,6 +25,17 @@ public final class DeadLetters {
                 .build();
     }
 
+    /** A dead letter of an image that did not come from Kafka and is kept elsewhere (a file): no source, no payload. */
+    public static DeadLetter withoutPayload(String eventId, DeadLetterReason reason, String message, long payloadSize) {
+        return DeadLetter.newBuilder()
+                .setEventId(eventId)
+                .setReason(reason)
+                .setMessage(message)
+                .setPayloadSize(payloadSize)
+                .setFailedAt(Instant.now())
+                .build();
+    }
+
     /** The record value as it arrived: raw bytes, the image (raw mode), or the event re-encoded. */
     static byte[] originalPayload(SourcedImageEvent in) {
         if (in.rawPayload != null) {

@@ -61,7 +61,7 @@ public class FaceDetectionFunction extends RichAsyncFunction<SourcedImageEvent, 
             throw ModelStartFailure.of(subtask, e);
         }
         FaceDetector detector = inferencePool.detector();
-        modelInfo = new ModelInfo(detector.modelName(), detector.modelSha256());
+        modelInfo = Results.model(detector);
         imagesInFlight = DetectionMetrics.registerImagesInFlight(getRuntimeContext().getMetricGroup());
         imagesSkipped = DetectionMetrics.registerImagesSkipped(getRuntimeContext().getMetricGroup());
         LOG.info("Subtask {} loaded {} (sha256 {}) with {} inference thread(s)", subtask, detector.modelName(),

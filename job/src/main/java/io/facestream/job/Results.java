@@ -10,25 +10,38 @@ import io.facestream.avro.Point;
 import io.facestream.avro.SourceCoordinates;
 import io.facestream.avro.StageTimings;
 import io.facestream.detect.DetectedFace;
+import io.facestream.detect.FaceDetector;
 import io.facestream.detect.ImageDetections;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Maps the detector's output to the Avro result record. */
+/**
+ * The one mapping between the detector's output and the Avro result record: the job, the SQL
+ * function, {@code detect} and the tools that draw results all go through here.
+ */
 public final class Results {
 
     private Results() {}
 
     public static FaceDetectionResult of(ImageEvent event, SourceCoordinates source, ModelInfo model,
                                          ImageDetections detections, long queueNanos, long totalNanos) {
+        return of(event.getEventId(), event.getEventTime(), source, model, detections, queueNanos, totalNanos);
+    }
+
+    /**
+     * @param queueNanos from the image being handed over to an inference thread taking it
+     * @param totalNanos from the image being handed over to its detections being ready
+     */
+    public static FaceDetectionResult of(String eventId, Instant eventTime, SourceCoordinates source, ModelInfo model,
+                                         ImageDetections detections, long queueNanos, long totalNanos) {
         List<Face> faces = new ArrayList<>(detections.faces().size());
         for (DetectedFace face : detections.faces()) {
             faces.add(toAvro(face));
         }
         return FaceDetectionResult.newBuilder()
-                .setEventId(event.getEventId())
-                .setEventTime(event.getEventTime())
+                .setEventId(eventId)
+                .setEventTime(eventTime)
                 .setSource(source)
                 .setImageWidth(detections.width())
                 .setImageHeight(detections.height())
@@ -44,6 +57,10 @@ public final class Results {
                         .build())
                 .setProcessedAt(Instant.now())
                 .build();
+    }
+
+    public static ModelInfo model(FaceDetector detector) {
+        return new ModelInfo(detector.modelName(), detector.modelSha256());
     }
 
     public static Face toAvro(DetectedFace face) {

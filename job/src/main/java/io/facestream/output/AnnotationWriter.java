@@ -15,6 +15,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Annotated pictures written by a pool of threads, so that whoever hands results over never
@@ -25,8 +26,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class AnnotationWriter implements AutoCloseable {
 
-    /** What was written, and why the rest was not (the first few reasons). */
-    public record Outcome(int written, int failed, List<String> problems) {}
+    /** What was written (pictures, the faces on them), and why the rest was not (the first few reasons). */
+    public record Outcome(int written, long faces, int failed, List<String> problems) {}
 
     private static final int LISTED_PROBLEMS = 10;
 
@@ -36,6 +37,7 @@ public final class AnnotationWriter implements AutoCloseable {
     private final Semaphore pending;
     private final ImageDecoder decoder = new ImageDecoder(Long.MAX_VALUE, Long.MAX_VALUE);
     private final AtomicInteger written = new AtomicInteger();
+    private final AtomicLong faces = new AtomicLong();
     private final AtomicInteger failed = new AtomicInteger();
     private final List<String> problems = Collections.synchronizedList(new ArrayList<>());
 
@@ -77,6 +79,7 @@ public final class AnnotationWriter implements AutoCloseable {
         try (DecodedImage decoded = decoder.decode(Files.readAllBytes(image), null)) {
             Annotator.write(decoded, faces, out.resolve(Annotator.fileName(name, format)), format);
             written.incrementAndGet();
+            this.faces.addAndGet(faces.size());
         } catch (ImageRejectedException e) {
             problem(name + ": " + e.reason() + " " + e.getMessage());
         } catch (Exception e) {
@@ -84,7 +87,8 @@ public final class AnnotationWriter implements AutoCloseable {
         }
     }
 
-    private void problem(String problem) {
+    /** A picture not even queued, with why: counted and listed with those that failed. */
+    public void problem(String problem) {
         failed.incrementAndGet();
         if (problems.size() < LISTED_PROBLEMS) {
             problems.add(problem);
@@ -95,7 +99,7 @@ public final class AnnotationWriter implements AutoCloseable {
     public Outcome finish() throws InterruptedException {
         threads.shutdown();
         threads.awaitTermination(Long.MAX_VALUE, TimeUnit.NANOSECONDS);
-        return new Outcome(written.get(), failed.get(), List.copyOf(problems));
+        return new Outcome(written.get(), faces.get(), failed.get(), List.copyOf(problems));
     }
 
     /** Stops at once, dropping pictures not started; for a caller that will not wait for them. */

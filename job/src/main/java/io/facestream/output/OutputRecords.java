@@ -4,12 +4,14 @@ import io.facestream.avro.DeadLetter;
 import io.facestream.avro.FaceDetectionResult;
 import io.facestream.schemas.AvroCodec;
 import java.io.IOException;
-import org.apache.avro.generic.GenericData;
+import org.apache.avro.specific.SpecificRecord;
 
 /**
  * The job's output records as they lie on Kafka (results and dead letters, plain Avro binary
- * values), and as the JSON lines the tools print and write. Every tool reads them through here,
- * so another framing of the values is added in this one place. Not thread-safe (reuses decoders).
+ * values), and as the JSON lines every tool writes and reads ({@code detections.jsonl},
+ * {@code errors.jsonl}, {@code consume}'s output): Avro's JSON encoding of the same records, one
+ * layout that any Avro library reads back with the schema. Every tool goes through here, so
+ * another framing of the values is added in this one place. Not thread-safe (reuses decoders).
  */
 public final class OutputRecords {
 
@@ -26,13 +28,36 @@ public final class OutputRecords {
         return deadLetters.decode(value);
     }
 
-    /** One line of JSON with every field of the result, as named in the schema. */
+    /** The result as one line of JSON: every field, as named in the schema. */
     public static String json(FaceDetectionResult result) {
-        return GenericData.get().toString(result);
+        return AvroCodec.encodeJson(result);
     }
 
     /** One line of JSON without the original payload: the image stays out of readable logs; payloadSize still tells its size. */
     public static String json(DeadLetter deadLetter) {
-        return GenericData.get().toString(DeadLetter.newBuilder(deadLetter).setPayload(null).build());
+        return AvroCodec.encodeJson(DeadLetter.newBuilder(deadLetter).setPayload(null).build());
+    }
+
+    /** A line of {@code detections.jsonl}, as {@link #json(FaceDetectionResult)} writes it. */
+    public static FaceDetectionResult resultFromJson(String line) {
+        return fromJson(line, FaceDetectionResult.class);
+    }
+
+    /** A line of {@code errors.jsonl}, as {@link #json(DeadLetter)} writes it. */
+    public static DeadLetter deadLetterFromJson(String line) {
+        return fromJson(line, DeadLetter.class);
+    }
+
+    private static <T extends SpecificRecord> T fromJson(String line, Class<T> type) {
+        try {
+            return AvroCodec.decodeJson(line, type);
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException("not a " + type.getSimpleName() + " in Avro's JSON encoding (" + e.getMessage()
+                    + "): " + abbreviate(line), e);
+        }
+    }
+
+    private static String abbreviate(String line) {
+        return line.length() <= 120 ? line : line.substring(0, 117) + "...";
     }
 }

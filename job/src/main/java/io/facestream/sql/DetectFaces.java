@@ -1,27 +1,39 @@
 package io.facestream.sql;
 
 import io.facestream.avro.DeadLetterReason;
+import io.facestream.avro.FaceDetectionResult;
 import io.facestream.detect.Deadline;
-import io.facestream.detect.DetectedFace;
 import io.facestream.detect.FaceDetector;
 import io.facestream.detect.ImageDetections;
 import io.facestream.detect.ImageRejectedException;
 import io.facestream.detect.InferencePool;
 import io.facestream.job.DeadLetterReasons;
+import io.facestream.job.Results;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.apache.flink.table.annotation.DataTypeHint;
-import org.apache.flink.table.annotation.FunctionHint;
+import org.apache.flink.formats.avro.AvroToRowDataConverters;
+import org.apache.flink.formats.avro.typeutils.AvroSchemaConverter;
+import org.apache.flink.table.api.DataTypes;
 import org.apache.flink.table.api.config.ExecutionConfigOptions;
+import org.apache.flink.table.catalog.DataTypeFactory;
+import org.apache.flink.table.data.GenericArrayData;
+import org.apache.flink.table.data.GenericRowData;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.data.StringData;
 import org.apache.flink.table.functions.AsyncTableFunction;
 import org.apache.flink.table.functions.FunctionContext;
 import org.apache.flink.table.functions.SpecializedFunction;
 import org.apache.flink.table.functions.UserDefinedFunction;
-import org.apache.flink.types.Row;
+import org.apache.flink.table.types.CollectionDataType;
+import org.apache.flink.table.types.DataType;
+import org.apache.flink.table.types.inference.StaticArgument;
+import org.apache.flink.table.types.inference.TypeInference;
+import org.apache.flink.table.types.inference.TypeStrategies;
+import org.apache.flink.table.types.logical.RowType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,19 +51,26 @@ import org.slf4j.LoggerFactory;
  * <p>Like the job's operator, {@link #open} loads the model once per subtask and starts a fixed pool
  * of inference threads, each with its own predictor; {@link #eval} only submits the image to that pool.
  */
-@FunctionHint(output = @DataTypeHint(DetectFaces.OUTPUT_TYPE))
-public class DetectFaces extends AsyncTableFunction<Row> implements SpecializedFunction {
+public class DetectFaces extends AsyncTableFunction<RowData> implements SpecializedFunction {
 
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(DetectFaces.class);
 
-    private static final String POINT = "ROW<x FLOAT, y FLOAT>";
-    /** One face, laid out as the Avro {@code Face} record. */
-    static final String FACE_TYPE = "ROW<score FLOAT, box ROW<x1 FLOAT, y1 FLOAT, x2 FLOAT, y2 FLOAT>, "
-            + "landmarks ROW<leftEye " + POINT + ", rightEye " + POINT + ", nose " + POINT
-            + ", leftMouthCorner " + POINT + ", rightMouthCorner " + POINT + ">>";
-    public static final String OUTPUT_TYPE = "ROW<faces ARRAY<" + FACE_TYPE + ">, imageWidth INT, imageHeight INT, "
-            + "errorReason STRING, errorMessage STRING>";
+    /** FaceDetectionResult as Flink's Avro format types it: the columns come from the record, not from a copy of it. */
+    private static final DataType RESULT_TYPE = AvroSchemaConverter.convertToDataType(FaceDetectionResult.getClassSchema().toString());
+    /** One face: the Avro {@code Face} record's row (every field NOT NULL, as in the record). */
+    private static final DataType FACE_TYPE = ((CollectionDataType) resultField("faces")).getElementDataType();
+    /**
+     * The result's faces and image size, nullable here since an image that could not be processed has
+     * none, then the reason why.
+     */
+    public static final DataType OUTPUT_TYPE = DataTypes.ROW(
+                    DataTypes.FIELD("faces", resultField("faces").nullable()),
+                    DataTypes.FIELD("imageWidth", resultField("imageWidth").nullable()),
+                    DataTypes.FIELD("imageHeight", resultField("imageHeight").nullable()),
+                    DataTypes.FIELD("errorReason", DataTypes.STRING()),
+                    DataTypes.FIELD("errorMessage", DataTypes.STRING()))
+            .bridgedTo(RowData.class);
 
     /** Null until planned when registered by class name: the planner's configuration gives them. */
     private final DetectFacesSettings settings;
@@ -60,7 +79,9 @@ public class DetectFaces extends AsyncTableFunction<Row> implements SpecializedF
 
     private transient InferencePool inferencePool;
     private transient long timeoutMillis;
-    private transient List<Row> timedOut;
+    private transient List<RowData> timedOut;
+    /** Flink's own Avro-to-row conversion, as its Avro format reads the record: one mapping from the record to the row. */
+    private transient AvroToRowDataConverters.AvroToRowDataConverter faceRow;
 
     /** For {@code CREATE FUNCTION ... AS 'io.facestream.sql.DetectFaces'}: settings from the {@code facestream.*} options. */
     public DetectFaces() {
@@ -77,6 +98,18 @@ public class DetectFaces extends AsyncTableFunction<Row> implements SpecializedF
         this.capacity = capacity;
     }
 
+    private static DataType resultField(String name) {
+        return DataType.getFieldDataTypes(RESULT_TYPE).get(DataType.getFieldNames(RESULT_TYPE).indexOf(name));
+    }
+
+    @Override
+    public TypeInference getTypeInference(DataTypeFactory typeFactory) {
+        return TypeInference.newBuilder()
+                .staticArguments(StaticArgument.scalar("image", DataTypes.BYTES(), false))
+                .outputTypeStrategy(TypeStrategies.explicit(OUTPUT_TYPE))
+                .build();
+    }
+
     /** Called by the planner: settles and checks the settings before the query runs. */
     @Override
     public UserDefinedFunction specialize(SpecializedContext context) {
@@ -89,6 +122,7 @@ public class DetectFaces extends AsyncTableFunction<Row> implements SpecializedF
     @Override
     public void open(FunctionContext context) throws Exception {
         DetectFacesSettings chosen = settings != null ? settings : DetectFacesSettings.defaults();
+        faceRow = AvroToRowDataConverters.createRowConverter((RowType) FACE_TYPE.getLogicalType());
         timeoutMillis = chosen.timeout().toMillis();
         timedOut = List.of(error(DeadLetterReason.TIMEOUT.name(), String.format(
                 "Detection did not finish within %d ms. Raise %s, add parallelism or %s, or lower "
@@ -100,7 +134,7 @@ public class DetectFaces extends AsyncTableFunction<Row> implements SpecializedF
                 detector.modelSha256(), chosen.inferenceThreads());
     }
 
-    public void eval(CompletableFuture<Collection<Row>> result, byte[] image) {
+    public void eval(CompletableFuture<Collection<RowData>> result, byte[] image) {
         // A call that timed out while queued has its row already: the pool skips it.
         Deadline deadline = Deadline.after(Duration.ofMillis(timeoutMillis), System.nanoTime());
         result.completeOnTimeout(timedOut, timeoutMillis, TimeUnit.MILLISECONDS);
@@ -113,12 +147,12 @@ public class DetectFaces extends AsyncTableFunction<Row> implements SpecializedF
         }
     }
 
-    private static Row row(ImageDetections detections) {
-        Row[] faces = detections.faces().stream().map(DetectFaces::faceRow).toArray(Row[]::new);
-        return Row.of(faces, detections.width(), detections.height(), null, null);
+    private RowData row(ImageDetections detections) {
+        Object[] faces = detections.faces().stream().map(face -> faceRow.convert(Results.toAvro(face))).toArray();
+        return GenericRowData.of(new GenericArrayData(faces), detections.width(), detections.height(), null, null);
     }
 
-    private List<Row> failureRows(Throwable failure) {
+    private List<RowData> failureRows(Throwable failure) {
         ImageRejectedException rejected = ImageRejectedException.classify(failure);
         String reason = DeadLetterReasons.of(rejected.reason()).name();
         return switch (rejected.reason()) {
@@ -134,16 +168,8 @@ public class DetectFaces extends AsyncTableFunction<Row> implements SpecializedF
         };
     }
 
-    static Row faceRow(DetectedFace face) {
-        Row[] points = new Row[DetectedFace.LANDMARK_COUNT];
-        for (int i = 0; i < points.length; i++) {
-            points[i] = Row.of(face.landmarkX(i), face.landmarkY(i));
-        }
-        return Row.of(face.score(), Row.of(face.x1(), face.y1(), face.x2(), face.y2()), Row.of((Object[]) points));
-    }
-
-    private static Row error(String reason, String message) {
-        return Row.of(null, null, null, reason, message);
+    private static RowData error(String reason, String message) {
+        return GenericRowData.of(null, null, null, StringData.fromString(reason), StringData.fromString(message));
     }
 
     @Override

@@ -31,10 +31,14 @@ final class AnnotatedPictures {
 
     private AnnotatedPictures() {}
 
-    /** {@code detect}'s jsonl line for {@link #FACE}, written out by hand. */
-    static String detectLine(String image) {
-        return "{\"image\":\"" + image + "\",\"width\":512,\"height\":678,\"faces\":[{\"score\":0.987,\"box\":[100,120,300,360],"
-                + "\"landmarks\":[[150,200],[250,200],[200,250],[160,300],[240,300]]}]}";
+    /** The line of a detections.jsonl for {@link #FACE} on {@code image}, written out by hand in Avro's JSON encoding. */
+    static String detectionsLine(String image) {
+        return "{\"eventId\":\"" + image + "\",\"eventTime\":1795953600000,\"source\":null,\"imageWidth\":512,\"imageHeight\":678,"
+                + "\"model\":{\"name\":\"mnet.25_v2.onnx\",\"sha256\":\"cd1acf48\"},\"faces\":[{\"score\":0.987,"
+                + "\"box\":{\"x1\":100,\"y1\":120,\"x2\":300,\"y2\":360},\"landmarks\":{\"leftEye\":{\"x\":150,\"y\":200},"
+                + "\"rightEye\":{\"x\":250,\"y\":200},\"nose\":{\"x\":200,\"y\":250},\"leftMouthCorner\":{\"x\":160,\"y\":300},"
+                + "\"rightMouthCorner\":{\"x\":240,\"y\":300}}}],\"timings\":{\"queueMicros\":1,\"decodeMicros\":2,"
+                + "\"preprocessMicros\":3,\"inferenceMicros\":4,\"postprocessMicros\":5,\"totalMicros\":15},\"processedAt\":1795953601000}";
     }
 
     static FaceDetectionResult result(String eventId, DetectedFace... faces) {

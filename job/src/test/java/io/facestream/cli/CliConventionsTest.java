@@ -24,7 +24,7 @@ class CliConventionsTest {
 
     private Path detectionsOfChris() throws Exception {
         Path detections = tmp.resolve("detections.jsonl");
-        Files.writeString(detections, AnnotatedPictures.detectLine(AnnotatedPictures.IMAGE) + "\n");
+        Files.writeString(detections, AnnotatedPictures.detectionsLine(AnnotatedPictures.IMAGE) + "\n");
         return detections;
     }
 

@@ -2,9 +2,12 @@ package io.facestream.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import io.facestream.avro.DeadLetter;
+import io.facestream.avro.DeadLetterReason;
+import io.facestream.avro.Face;
+import io.facestream.avro.FaceDetectionResult;
 import io.facestream.detect.GoldenDetections;
+import io.facestream.output.OutputRecords;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -37,20 +40,25 @@ class DetectCommandTest {
         assertThat(console).as("without --threads, a thread per processor")
                 .contains(", " + Runtime.getRuntime().availableProcessors() + " thread(s)");
 
-        Map<String, JsonObject> lines = Files.readAllLines(output.resolve("detections.jsonl")).stream()
-                .map(line -> JsonParser.parseString(line).getAsJsonObject())
-                .collect(Collectors.toMap(o -> o.get("image").getAsString(), o -> o));
+        Map<String, FaceDetectionResult> lines = Files.readAllLines(output.resolve("detections.jsonl")).stream()
+                .map(OutputRecords::resultFromJson)
+                .collect(Collectors.toMap(result -> result.getEventId(), result -> result));
         assertThat(lines).containsOnlyKeys("Chris.jpeg", "coffee.png", "montage_4faces.png");
-        assertThat(lines.get("montage_4faces.png").getAsJsonArray("faces")).hasSize(4);
-        assertThat(lines.get("coffee.png").getAsJsonArray("faces")).isEmpty();
-        JsonObject chrisFace = lines.get("Chris.jpeg").getAsJsonArray("faces").get(0).getAsJsonObject();
-        assertThat(chrisFace.getAsJsonArray("box")).hasSize(4);
-        assertThat(chrisFace.getAsJsonArray("landmarks")).hasSize(5);
-        // The reference puts this face's box at (133.58, 107.53, 366.85, 422.45).
-        assertThat(chrisFace.getAsJsonArray("box").get(0).getAsDouble()).isBetween(131.5, 135.5);
-        assertThat(lines.get("Chris.jpeg").get("width").getAsInt()).isEqualTo(512);
+        assertThat(lines.get("montage_4faces.png").getFaces()).hasSize(4);
+        assertThat(lines.get("coffee.png").getFaces()).isEmpty();
+        Face chrisFace = lines.get("Chris.jpeg").getFaces().get(0);
+        // The reference puts this face's box at (133.58, 107.53, 366.85, 422.45), its left eye at (209.73, 235.68).
+        assertThat(chrisFace.getBox().getX1()).isBetween(131.5f, 135.5f);
+        assertThat(chrisFace.getLandmarks().getLeftEye().getX()).isBetween(207.5f, 212f);
+        assertThat(lines.get("Chris.jpeg").getImageWidth()).isEqualTo(512);
+        assertThat(lines.get("Chris.jpeg").getModel().getName()).isEqualTo("mnet.25_v2.int8.onnx");
+        assertThat(lines.get("Chris.jpeg").getTimings().getTotalMicros()).as("the time from handing it over")
+                .isGreaterThanOrEqualTo(lines.get("Chris.jpeg").getTimings().getInferenceMicros()).isPositive();
 
-        assertThat(Files.readString(output.resolve("errors.jsonl"))).contains("broken.jpg").contains("CORRUPT_IMAGE");
+        DeadLetter error = OutputRecords.deadLetterFromJson(Files.readString(output.resolve("errors.jsonl")).strip());
+        assertThat(error.getEventId()).isEqualTo("broken.jpg");
+        assertThat(error.getReason()).isEqualTo(DeadLetterReason.CORRUPT_IMAGE);
+        assertThat(error.getPayloadSize()).as("the file's size").isEqualTo(3000);
         assertThat(console).contains("broken.jpg: not processed: CORRUPT_IMAGE").contains("Done: 4 image(s), 5 face(s), 1 not processed");
     }
 

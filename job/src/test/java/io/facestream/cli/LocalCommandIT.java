@@ -1,8 +1,11 @@
 package io.facestream.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
+import io.facestream.avro.DeadLetterReason;
 import io.facestream.detect.GoldenDetections;
+import io.facestream.output.OutputRecords;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -36,9 +39,12 @@ class LocalCommandIT {
                 .contains("montage_4faces.png").contains("4 face(s)")
                 .contains("cut.jpeg").contains("ERROR CORRUPT_IMAGE")
                 .contains("Summary: 4 image(s) sent, 3 result(s) with 5 face(s), 1 error(s), 0 missing");
-        assertThat(Files.readAllLines(out.resolve("detections.jsonl"))).hasSize(3)
-                .allMatch(line -> line.startsWith("{\"eventId\": "));
-        assertThat(Files.readAllLines(out.resolve("errors.jsonl"))).singleElement().asString().contains("CORRUPT_IMAGE");
+        assertThat(Files.readAllLines(out.resolve("detections.jsonl"))).map(OutputRecords::resultFromJson)
+                .extracting(result -> result.getEventId(), result -> result.getFaces().size())
+                .containsExactlyInAnyOrder(tuple("Bryan.png", 1), tuple("coffee.png", 0), tuple("montage_4faces.png", 4));
+        assertThat(Files.readAllLines(out.resolve("errors.jsonl"))).map(OutputRecords::deadLetterFromJson)
+                .extracting(dead -> dead.getEventId(), dead -> dead.getReason())
+                .containsExactly(tuple("cut.jpeg", DeadLetterReason.CORRUPT_IMAGE));
         assertThat(console).contains("Annotated pictures: 3 JPEG written, 0 not.");
         for (String name : List.of("Bryan.png", "coffee.png", "montage_4faces.png")) {
             Mat original = Imgcodecs.imread(images.resolve(name).toString());

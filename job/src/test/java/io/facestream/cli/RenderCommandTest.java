@@ -18,12 +18,12 @@ class RenderCommandTest {
     Path tmp;
 
     @Test
-    void drawsTheFacesOfDetectsJsonlOntoTheImages() throws Exception {
+    void drawsTheFacesOfADetectionsJsonlOntoTheImages() throws Exception {
         Path images = Files.createDirectories(tmp.resolve("images/sub"));
         Files.copy(GoldenDetections.testdata().resolve(AnnotatedPictures.IMAGE), images.resolve(AnnotatedPictures.IMAGE));
         Path detections = tmp.resolve("detections.jsonl");
-        Files.write(detections, List.of(AnnotatedPictures.detectLine("sub/" + AnnotatedPictures.IMAGE),
-                AnnotatedPictures.detectLine("sub/missing.jpg")));
+        Files.write(detections, List.of(AnnotatedPictures.detectionsLine("sub/" + AnnotatedPictures.IMAGE),
+                AnnotatedPictures.detectionsLine("sub/missing.jpg")));
         Path out = tmp.resolve("out");
 
         CliRun run = CliRun.of("render", "--detections", detections.toString(), "--images", tmp.resolve("images").toString(),

@@ -3,15 +3,21 @@ package io.facestream.schemas;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.io.JsonDecoder;
+import org.apache.avro.io.JsonEncoder;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
 
-/** Plain Avro binary encoding of FaceStream's records (the Kafka values, no framing). */
+/**
+ * Plain Avro binary encoding of FaceStream's records (the Kafka values, no framing), and Avro's
+ * JSON encoding of them (the specification's: any Avro library reads it back with the schema).
+ */
 public final class AvroCodec {
 
     private AvroCodec() {}
@@ -27,6 +33,28 @@ public final class AvroCodec {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The record in Avro's JSON encoding, on one line. */
+    @SuppressWarnings("unchecked")
+    public static <T extends SpecificRecord> String encodeJson(T record) {
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            JsonEncoder encoder = EncoderFactory.get().jsonEncoder(record.getSchema(), out);
+            new SpecificDatumWriter<>((Class<T>) record.getClass()).write(record, encoder);
+            encoder.flush();
+            return out.toString(StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Reads one record in Avro's JSON encoding, as {@link #encodeJson} writes it. */
+    public static <T extends SpecificRecord> T decodeJson(String json, Class<T> type) throws IOException {
+        AvroTrust.trustFaceStreamSchemas();
+        SpecificDatumReader<T> reader = new SpecificDatumReader<>(type);
+        JsonDecoder decoder = DecoderFactory.get().jsonDecoder(reader.getSchema(), json);
+        return reader.read(null, decoder);
     }
 
     /** Decodes a whole value; trailing bytes are an error. */
