@@ -5,6 +5,7 @@ import io.facestream.detect.DecodedImage;
 import io.facestream.detect.DetectedFace;
 import io.facestream.detect.ImageDecoder;
 import io.facestream.detect.ImageRejectedException;
+import io.facestream.job.KafkaOptions;
 import io.facestream.job.Results;
 import io.facestream.output.Annotator;
 import io.facestream.output.DetectionJson;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.apache.flink.configuration.Configuration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -30,7 +32,9 @@ import picocli.CommandLine.Model.CommandSpec;
             "Results come from a detections.jsonl (--detections: written by detect, local or consume) or from the output "
                 + "topic (--bootstrap-servers: committed results up to now; --follow for new ones); --detections wins. Each result's image is "
                 + "looked up under --images by its name or event id, the path under the folder that detect or produce was given."})
-final class RenderCommand implements Callable<Integer> {
+final class RenderCommand implements Callable<Integer>, Flags.Generated {
+
+    static final List<Flags.Flag> FLAGS = List.of(FlagSets.BOOTSTRAP_SERVERS, FlagSets.OUTPUT_TOPIC);
 
     private static final int LISTED_PROBLEMS = 10;
 
@@ -51,6 +55,11 @@ final class RenderCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Override
+    public List<Flags.Flag> flags() {
+        return FLAGS;
+    }
+
     private final ImageDecoder decoder = new ImageDecoder(Long.MAX_VALUE, Long.MAX_VALUE);
     private final List<String> problems = new ArrayList<>();
     private long rendered;
@@ -64,7 +73,10 @@ final class RenderCommand implements Callable<Integer> {
         if (!Files.isDirectory(images)) {
             throw new IllegalArgumentException("--images " + images + ": no such folder");
         }
-        if (detections == null && source.bootstrapServers == null) {
+        Configuration options = Flags.given(spec, FLAGS);
+        String bootstrapServers = options.get(KafkaOptions.BOOTSTRAP_SERVERS);
+        String outputTopic = options.get(KafkaOptions.OUTPUT_TOPIC);
+        if (detections == null && bootstrapServers == null) {
             throw new IllegalArgumentException("give --detections FILE, or --bootstrap-servers to read the output topic");
         }
         Files.createDirectories(out);
@@ -93,9 +105,9 @@ final class RenderCommand implements Callable<Integer> {
             read = lines.size();
         } else {
             OutputRecords records = new OutputRecords();
-            from = source.outputTopic;
-            try (CommittedRecords reader = source.open(source.outputTopic);
-                 Progress progress = Progress.start("render " + source.outputTopic, -1, "images", err)) {
+            from = outputTopic;
+            try (CommittedRecords reader = source.open(bootstrapServers, outputTopic);
+                 Progress progress = Progress.start("render " + outputTopic, -1, "images", err)) {
                 read = reader.forEach(record -> {
                     FaceDetectionResult result;
                     try {

@@ -9,6 +9,7 @@ import io.facestream.detect.ImageRejectedException;
 import io.facestream.detect.ImageSkippedException;
 import io.facestream.detect.ImageTask;
 import io.facestream.detect.InferencePool;
+import io.facestream.job.JobOptions;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -94,7 +95,7 @@ public class DetectFaces extends AsyncTableFunction<Row> implements SpecializedF
         timedOut = List.of(error(DeadLetterReason.TIMEOUT, String.format(
                 "Detection did not finish within %d ms. Raise %s, add parallelism or %s, or lower "
                         + "table.exec.async-table.max-concurrent-operations (images wait behind each other).",
-                timeoutMillis, DetectFacesSettings.TIMEOUT.key(), DetectFacesSettings.INFERENCE_THREADS.key())));
+                timeoutMillis, DetectFacesSettings.key(JobOptions.TIMEOUT), DetectFacesSettings.key(JobOptions.INFERENCE_THREADS))));
         inferencePool = InferencePool.load(chosen.detector(), chosen.inferenceThreads(), capacity, "facestream-sql-inference");
         FaceDetector detector = inferencePool.detector();
         LOG.info("detect_faces loaded {} (sha256 {}) with {} inference thread(s)", detector.modelName(),
@@ -145,8 +146,8 @@ public class DetectFaces extends AsyncTableFunction<Row> implements SpecializedF
             return timedOut;
         }
         return List.of(error(DeadLetterReason.TIMEOUT, "The subtask is overloaded: " + skipped.getMessage()
-                + ". The image was not run. Add parallelism or " + DetectFacesSettings.INFERENCE_THREADS.key()
-                + ", send smaller images, or raise " + DetectFacesSettings.TIMEOUT.key() + "."));
+                + ". The image was not run. Add parallelism or " + DetectFacesSettings.key(JobOptions.INFERENCE_THREADS)
+                + ", send smaller images, or raise " + DetectFacesSettings.key(JobOptions.TIMEOUT) + "."));
     }
 
     private static Row failureRow(Throwable failure) {
