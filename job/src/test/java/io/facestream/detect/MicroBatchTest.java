@@ -198,6 +198,6 @@ class MicroBatchTest {
     @Test
     void batchSizeIsValidated() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> DetectorSettings.builder().maxBatch(0).build())
-                .hasMessageContaining("--max-batch 0: must be between 1 (no batching) and 64");
+                .hasMessageContaining("max-batch 0: must be between 1 (no batching) and 64");
     }
 }
