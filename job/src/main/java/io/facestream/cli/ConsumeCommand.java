@@ -1,10 +1,12 @@
 package io.facestream.cli;
 
-import io.facestream.job.KafkaSettings;
+import io.facestream.job.KafkaOptions;
 import io.facestream.output.OutputRecords;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.concurrent.Callable;
+import org.apache.flink.configuration.Configuration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -17,14 +19,12 @@ import picocli.CommandLine.Model.CommandSpec;
                 + "aborted or open transactions): everything up to now, then stop; with --follow, new results as they come.",
             "Each line is the FaceDetectionResult record (schemas/README.md) in Avro's JSON encoding, the layout of the "
                 + "detections.jsonl of local and detect. --dead-letters prints the dead letters instead, without their payload. Progress and the final count go to standard error."})
-final class ConsumeCommand implements Callable<Integer> {
+final class ConsumeCommand implements Callable<Integer>, Flags.Generated {
+
+    static final List<Flags.Flag> FLAGS = List.of(FlagSets.BOOTSTRAP_SERVERS, FlagSets.OUTPUT_TOPIC, FlagSets.DEAD_LETTER_TOPIC);
 
     @Mixin
     ResultTopicOptions source = new ResultTopicOptions();
-
-    @Option(names = "--dead-letter-topic", paramLabel = "TOPIC", defaultValue = KafkaSettings.DEFAULT_DEAD_LETTER_TOPIC,
-            description = "Dead letters (Avro). Default: ${DEFAULT-VALUE}.")
-    String deadLetterTopic;
 
     @Option(names = "--dead-letters", description = "Read the dead-letter topic instead of the results. Default: off.")
     boolean deadLetters;
@@ -33,17 +33,28 @@ final class ConsumeCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Override
+    public List<Flags.Flag> flags() {
+        return FLAGS;
+    }
+
+    /** The brokers and topics given. */
+    Configuration options() {
+        return Flags.given(spec, FLAGS);
+    }
+
+    @Override
     public Integer call() throws Exception {
         FaceStreamCli.quietLogging();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        String topic = deadLetters ? deadLetterTopic : source.outputTopic;
+        Configuration options = options();
+        String topic = options.get(deadLetters ? KafkaOptions.DEAD_LETTER_TOPIC : KafkaOptions.OUTPUT_TOPIC);
         String what = deadLetters ? "dead letter(s)" : "result(s)";
         OutputRecords records = new OutputRecords();
         long count;
         long undecodable;
         double seconds;
-        try (CommittedRecords reader = source.open(topic);
+        try (CommittedRecords reader = source.open(options.get(KafkaOptions.BOOTSTRAP_SERVERS), topic);
              Progress progress = Progress.start("consume " + topic, -1, "records", err)) {
             long[] bad = new long[1];
             count = reader.forEach(record -> {

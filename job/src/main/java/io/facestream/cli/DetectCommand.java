@@ -3,6 +3,8 @@ package io.facestream.cli;
 import io.facestream.avro.DeadLetterReason;
 import io.facestream.avro.ModelInfo;
 import io.facestream.detect.Deadline;
+import io.facestream.config.OptionNames;
+import io.facestream.detect.DetectorSettings;
 import io.facestream.detect.ImageDetections;
 import io.facestream.detect.ImageRejectedException;
 import io.facestream.detect.InferencePool;
@@ -25,7 +27,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -33,7 +34,7 @@ import picocli.CommandLine.Model.CommandSpec;
 /** Offline detection on image files with the job's detector, for checks and evaluations. */
 @Command(name = "detect", mixinStandardHelpOptions = true,
         description = "Detect faces in image files or folders (searched recursively) and write jsonl or WIDER FACE results.")
-final class DetectCommand implements Callable<Integer> {
+final class DetectCommand implements Callable<Integer>, Flags.Generated {
 
     enum Format { JSONL, WIDER }
 
@@ -47,15 +48,17 @@ final class DetectCommand implements Callable<Integer> {
     @Option(names = "--format", paramLabel = "jsonl|wider", defaultValue = "jsonl",
             description = "jsonl: DIR/detections.jsonl, one FaceDetectionResult per image in Avro's JSON encoding, as local and "
                     + "consume write it; wider: DIR/<event>/<name>.txt in the WIDER FACE submission layout. Default: ${DEFAULT-VALUE}.")
-    String format;
+    Format format;
 
     @Option(names = "--threads", paramLabel = "N",
             description = "Images detected in parallel, each on its own inference thread with one ONNX Runtime thread. "
                     + "Default: the available processors (${DEFAULT-VALUE} here).")
     int threads = Runtime.getRuntime().availableProcessors();
 
-    @Mixin
-    DetectorOptions detector = new DetectorOptions();
+    @Override
+    public List<Flags.Flag> flags() {
+        return FlagSets.DETECTOR;
+    }
 
     @Spec
     CommandSpec spec;
@@ -67,11 +70,11 @@ final class DetectCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         FaceStreamCli.quietLogging();
-        Format chosen = Enums.parse(Format.class, "--format", format);
+        Format chosen = format;
         if (threads < 1) {
             throw new IllegalArgumentException("--threads " + threads + ": must be at least 1");
         }
-        var settings = detector.settings();
+        var settings = DetectorSettings.from(Flags.given(spec, FlagSets.DETECTOR), OptionNames.FLAGS);
         List<ImageFiles.ImageFile> images = ImageFiles.collect(inputs, true);
         if (images.isEmpty()) {
             throw new IllegalArgumentException("no image files (jpg, png, bmp, webp, tiff, pnm) found in " + inputs);

@@ -1,11 +1,18 @@
 package io.facestream.cli;
 
+import io.facestream.config.OptionNames;
+import io.facestream.job.FaceDetectionSettings;
+import io.facestream.job.KafkaSettings;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.util.TimeUtils;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** Entry point of the jar: the job itself and the tools around it. */
 @Command(name = "facestream", mixinStandardHelpOptions = true, version = "FaceStream 0.1.0",
@@ -24,6 +31,14 @@ public final class FaceStreamCli {
     /** The command line main() runs, also for checks of argument lists written elsewhere (deploy/kubernetes). */
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new FaceStreamCli());
+        for (CommandLine command : cli.getSubcommands().values()) {
+            if (command.getCommand() instanceof Flags.Generated generated) {
+                Flags.addTo(command.getCommandSpec(), generated.flags());
+            }
+        }
+        // One duration grammar in the product: Flink's, which the SQL function and a cluster's configuration read too.
+        cli.registerConverter(Duration.class, TimeUtils::parseDuration);
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
         ConfigFile.addTo(cli);
         cli.setParameterExceptionHandler(FaceStreamCli::reportBadArguments);
         cli.setExecutionExceptionHandler((e, command, parsed) -> {
@@ -36,6 +51,18 @@ public final class FaceStreamCli {
             throw e;
         });
         return cli;
+    }
+
+    /**
+     * Builds the Kafka and detection settings of parsed {@code job} arguments, which validates them
+     * (for checks of argument lists written elsewhere).
+     *
+     * @throws IllegalArgumentException naming what is invalid
+     */
+    public static void checkJobSettings(CommandSpec job) {
+        Configuration options = Flags.given(job, JobCommand.FLAGS);
+        KafkaSettings.from(options, OptionNames.FLAGS);
+        FaceDetectionSettings.from(options, OptionNames.FLAGS);
     }
 
     /** A flag or value the command does not take: say so, suggest the nearest flag or command, and exit 2. */

@@ -1,44 +1,46 @@
 package io.facestream.cli;
 
+import io.facestream.config.OptionNames;
 import io.facestream.job.FaceDetectionSettings;
+import io.facestream.job.JobOptions;
 import io.facestream.job.FaceStreamJob;
 import io.facestream.job.KafkaSettings;
 import io.facestream.job.StartupChecks;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /** The streaming job on Kafka: what {@code flink run facestream.jar job ...} submits. */
 @Command(name = "job", mixinStandardHelpOptions = true,
         description = "Run the FaceStream job: image events from Kafka, detections and dead letters to Kafka (exactly-once by default).")
-final class JobCommand implements Callable<Integer> {
+final class JobCommand implements Callable<Integer>, Flags.Generated {
 
-    @Mixin
-    KafkaOptions kafka = new KafkaOptions();
+    static final List<Flags.Flag> FLAGS = FlagSets.concat(FlagSets.KAFKA, FlagSets.DETECTION_STAGE, List.of(
+            Flags.value(JobOptions.PARALLELISM, "N"),
+            Flags.value(JobOptions.CHECKPOINT_INTERVAL, "DURATION"),
+            Flags.value(JobOptions.JOB_NAME, "NAME")));
 
-    @Mixin
-    DetectionStageOptions detection = new DetectionStageOptions();
+    @Spec
+    CommandSpec spec;
 
-    @Option(names = "--parallelism", paramLabel = "N", defaultValue = "0",
-            description = "Parallel subtasks (one model each); 0 = the cluster's default. Default: ${DEFAULT-VALUE}.")
-    int parallelism;
-
-    @Option(names = "--checkpoint-interval", paramLabel = "DURATION", defaultValue = "10s", converter = DurationConverter.class,
-            description = "Checkpoint interval; with exactly-once delivery, results become visible to read_committed consumers at each checkpoint. "
-                    + "Default: ${DEFAULT-VALUE}.")
-    Duration checkpointInterval;
-
-    @Option(names = "--job-name", paramLabel = "NAME", defaultValue = FaceStreamJob.NAME, description = "Default: ${DEFAULT-VALUE}.")
-    String jobName;
+    @Override
+    public List<Flags.Flag> flags() {
+        return FLAGS;
+    }
 
     @Override
     public Integer call() throws Exception {
-        KafkaSettings kafkaSettings = kafka.settings();
-        FaceDetectionSettings detectionSettings = detection.settings();
+        Configuration options = Flags.given(spec, FLAGS);
+        KafkaSettings kafkaSettings = KafkaSettings.from(options, OptionNames.FLAGS);
+        FaceDetectionSettings detectionSettings = FaceDetectionSettings.from(options, OptionNames.FLAGS);
+        int parallelism = options.get(JobOptions.PARALLELISM);
+        Duration checkpointInterval = options.get(JobOptions.CHECKPOINT_INTERVAL);
         if (parallelism < 0) {
             throw new IllegalArgumentException("--parallelism " + parallelism + ": must be 0 (cluster default) or positive");
         }
@@ -61,7 +63,7 @@ final class JobCommand implements Callable<Integer> {
         }
         FaceStreamJob.configure(env, checkpointInterval);
         FaceStreamJob.onKafka(kafkaSettings, detectionSettings).build(env);
-        env.execute(jobName);
+        env.execute(options.get(JobOptions.JOB_NAME));
         return 0;
     }
 }

@@ -2,7 +2,9 @@ package io.facestream.cli;
 
 import io.facestream.avro.DeadLetter;
 import io.facestream.avro.FaceDetectionResult;
+import io.facestream.config.OptionNames;
 import io.facestream.job.FaceDetectionSettings;
+import io.facestream.job.KafkaOptions;
 import io.facestream.job.FaceStreamJob;
 import io.facestream.job.InputFormat;
 import io.facestream.job.KafkaSettings;
@@ -31,7 +33,6 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -42,7 +43,7 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 @Command(name = "local", mixinStandardHelpOptions = true,
         description = "Run the whole pipeline on this machine: in-process Kafka broker, local Flink, the images in a folder.")
-final class LocalCommand implements Callable<Integer> {
+final class LocalCommand implements Callable<Integer>, Flags.Generated {
 
     private static final int MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
@@ -68,23 +69,24 @@ final class LocalCommand implements Callable<Integer> {
             description = "An annotated picture per result (boxes, scores, landmarks), <image>.annotated.jpg or .png, drawn by "
                     + "a thread per processor beside the job: results and their latencies never wait for a picture. "
                     + "none for no pictures. Default: ${DEFAULT-VALUE}.")
-    String annotate;
+    Annotate annotation;
 
     @Option(names = "--parallelism", paramLabel = "N", defaultValue = "2", description = "Parallel subtasks. Default: ${DEFAULT-VALUE}.")
     int parallelism;
 
-    @Option(names = "--wait", paramLabel = "DURATION", defaultValue = "5min", converter = DurationConverter.class,
+    @Option(names = "--wait", paramLabel = "DURATION", defaultValue = "5min",
             description = "Give up if not every image has a result or error by then. Default: ${DEFAULT-VALUE}.")
     Duration wait;
 
-    @Mixin
-    DetectionStageOptions detection = new DetectionStageOptions();
-
-    @Mixin
-    DeliveryGuaranteeOption delivery = new DeliveryGuaranteeOption();
+    static final List<Flags.Flag> FLAGS = FlagSets.concat(FlagSets.DETECTION_STAGE, List.of(FlagSets.DELIVERY_GUARANTEE));
 
     @Spec
     CommandSpec spec;
+
+    @Override
+    public List<Flags.Flag> flags() {
+        return FLAGS;
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -96,9 +98,9 @@ final class LocalCommand implements Callable<Integer> {
         if (!Files.isDirectory(images)) {
             throw new IllegalArgumentException("--images " + images + ": no such folder");
         }
-        Annotate annotation = Enums.parse(Annotate.class, "--annotate", annotate);
-        FaceDetectionSettings settings = detection.settings();
-        DeliveryGuarantee guarantee = delivery.value();
+        Configuration options = Flags.given(spec, FLAGS);
+        FaceDetectionSettings settings = FaceDetectionSettings.from(options, OptionNames.FLAGS);
+        DeliveryGuarantee guarantee = options.get(KafkaOptions.DELIVERY_GUARANTEE);
         StartupChecks.checkModel(settings.detector());
         List<ImageFiles.ImageFile> files = ImageFiles.collect(List.of(images), false);
         if (files.isEmpty()) {

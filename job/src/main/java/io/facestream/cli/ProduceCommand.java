@@ -1,7 +1,7 @@
 package io.facestream.cli;
 
 import io.facestream.job.InputFormat;
-import io.facestream.job.KafkaSettings;
+import io.facestream.job.KafkaOptions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.apache.flink.configuration.Configuration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -20,25 +21,15 @@ import picocli.CommandLine.Model.CommandSpec;
             "avro: ImageEvent records carrying the image bytes, or with --reference the image's file: URI for the job to read "
                 + "(start the job with --image-uri-allow covering the folder); raw: the image bytes themselves. "
                 + "Keys and event ids are the files' paths under the folders given (a file given directly: its name)."})
-final class ProduceCommand implements Callable<Integer> {
+final class ProduceCommand implements Callable<Integer>, Flags.Generated {
 
     private static final int LISTED_FAILURES = 10;
 
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]", required = true, description = "Kafka brokers.")
-    String bootstrapServers;
-
-    @Option(names = "--input-topic", paramLabel = "TOPIC", defaultValue = KafkaSettings.DEFAULT_INPUT_TOPIC,
-            description = "Where the job reads image events. Default: ${DEFAULT-VALUE}.")
-    String inputTopic;
+    static final List<Flags.Flag> FLAGS = List.of(FlagSets.BOOTSTRAP_SERVERS.asRequired(), FlagSets.INPUT_TOPIC, FlagSets.INPUT_FORMAT);
 
     @Option(names = "--images", required = true, arity = "1..*", paramLabel = "FILE_OR_DIR",
             description = "Image files, or folders searched recursively for jpg, png, bmp, webp, tiff and pnm files (repeatable).")
     List<Path> images;
-
-    @Option(names = "--input-format", paramLabel = "avro|raw", defaultValue = "avro",
-            description = "avro: values are ImageEvent records; raw: values are the image bytes, keys the event ids "
-                    + "(the job must run with the same --input-format). Default: ${DEFAULT-VALUE}.")
-    String inputFormat;
 
     @Option(names = "--reference", description = "Send each image's absolute file: URI (imageUri) instead of its bytes, for images "
             + "over Kafka's message limit; every TaskManager must see the same path. Avro only. Default: off (bytes).")
@@ -52,11 +43,24 @@ final class ProduceCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Override
+    public List<Flags.Flag> flags() {
+        return FLAGS;
+    }
+
+    /** The Kafka options given (brokers, topic, format). */
+    Configuration options() {
+        return Flags.given(spec, FLAGS);
+    }
+
+    @Override
     public Integer call() throws Exception {
         FaceStreamCli.quietLogging();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        InputFormat format = Enums.parse(InputFormat.class, "--input-format", inputFormat);
+        Configuration options = options();
+        InputFormat format = options.get(KafkaOptions.INPUT_FORMAT);
+        String bootstrapServers = options.get(KafkaOptions.BOOTSTRAP_SERVERS);
+        String inputTopic = options.get(KafkaOptions.INPUT_TOPIC);
         if (reference && format == InputFormat.RAW) {
             throw new IllegalArgumentException("--reference needs --input-format avro: raw records are the image bytes themselves");
         }

@@ -2,6 +2,7 @@ package io.facestream.cli;
 
 import io.facestream.avro.FaceDetectionResult;
 import io.facestream.output.AnnotationWriter;
+import io.facestream.job.KafkaOptions;
 import io.facestream.output.Annotator;
 import io.facestream.output.OutputRecords;
 import java.io.IOException;
@@ -11,6 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.apache.flink.configuration.Configuration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -24,7 +26,9 @@ import picocli.CommandLine.Model.CommandSpec;
             "Results come from a detections.jsonl (--detections: written by detect, local or consume) or from the output "
                 + "topic (--bootstrap-servers: committed results up to now; --follow for new ones); --detections wins. Each result's image is "
                 + "looked up under --images by its name or event id, the path under the folder that detect or produce was given."})
-final class RenderCommand implements Callable<Integer> {
+final class RenderCommand implements Callable<Integer>, Flags.Generated {
+
+    static final List<Flags.Flag> FLAGS = List.of(FlagSets.BOOTSTRAP_SERVERS, FlagSets.OUTPUT_TOPIC);
 
     @Option(names = "--images", required = true, paramLabel = "DIR", description = "Folder holding the original images.")
     Path images;
@@ -44,6 +48,11 @@ final class RenderCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Override
+    public List<Flags.Flag> flags() {
+        return FLAGS;
+    }
+
+    @Override
     public Integer call() throws Exception {
         FaceStreamCli.quietLogging();
         PrintWriter console = spec.commandLine().getOut();
@@ -51,7 +60,10 @@ final class RenderCommand implements Callable<Integer> {
         if (!Files.isDirectory(images)) {
             throw new IllegalArgumentException("--images " + images + ": no such folder");
         }
-        if (detections == null && source.bootstrapServers == null) {
+        Configuration options = Flags.given(spec, FLAGS);
+        String bootstrapServers = options.get(KafkaOptions.BOOTSTRAP_SERVERS);
+        String outputTopic = options.get(KafkaOptions.OUTPUT_TOPIC);
+        if (detections == null && bootstrapServers == null) {
             throw new IllegalArgumentException("give --detections FILE, or --bootstrap-servers to read the output topic");
         }
         Files.createDirectories(out);
@@ -83,9 +95,9 @@ final class RenderCommand implements Callable<Integer> {
                 read = lines.size();
             } else {
                 OutputRecords records = new OutputRecords();
-                from = source.outputTopic;
-                try (CommittedRecords reader = source.open(source.outputTopic);
-                     Progress progress = Progress.start("render " + source.outputTopic, -1, "images", err)) {
+                from = outputTopic;
+                try (CommittedRecords reader = source.open(bootstrapServers, outputTopic);
+                     Progress progress = Progress.start("render " + outputTopic, -1, "images", err)) {
                     read = reader.forEach(record -> {
                         FaceDetectionResult result;
                         try {

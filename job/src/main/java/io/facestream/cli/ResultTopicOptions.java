@@ -1,24 +1,16 @@
 package io.facestream.cli;
 
-import io.facestream.job.KafkaSettings;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Option;
 
-/** Flags of the commands that read the job's output topics: brokers, where to start, when to stop. */
+/** Flags of the commands that read the job's output topics: where to start, when to stop (the brokers and topics are {@link FlagSets}'). */
 public class ResultTopicOptions {
-
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]", description = "Kafka brokers to read from: required, except for render with --detections. Default: none.")
-    String bootstrapServers;
-
-    @Option(names = "--output-topic", paramLabel = "TOPIC", defaultValue = KafkaSettings.DEFAULT_OUTPUT_TOPIC,
-            description = "Detection results (Avro). Default: ${DEFAULT-VALUE}.")
-    String outputTopic;
 
     @Option(names = "--from", paramLabel = "earliest|latest", defaultValue = "earliest",
             description = "Start at the topic's beginning, or at its end (only what comes next; with --follow). "
                     + "With --group-id, where the group left off. Default: ${DEFAULT-VALUE}.")
-    String from;
+    From from;
 
     @Option(names = "--follow", description = "Keep reading new results until stopped (Ctrl-C), instead of stopping at the end "
             + "as of the start. Default: off.")
@@ -39,14 +31,13 @@ public class ResultTopicOptions {
 
     enum From { EARLIEST, LATEST }
 
-    CommittedRecords open(String topic) {
+    CommittedRecords open(String bootstrapServers, String topic) {
         if (bootstrapServers == null || bootstrapServers.isBlank()) {
             throw new IllegalArgumentException("--bootstrap-servers is missing: give the Kafka brokers to read from");
         }
         if (maxMessages < 0) {
             throw new IllegalArgumentException("--max-messages " + maxMessages + ": must be 0 (no limit) or positive");
         }
-        From start = Enums.parse(From.class, "--from", from);
-        return new CommittedRecords(bootstrapServers, topic, groupId, start == From.EARLIEST, consumerProperties);
+        return new CommittedRecords(bootstrapServers, topic, groupId, from == From.EARLIEST, consumerProperties);
     }
 }

@@ -1,16 +1,17 @@
 package io.facestream.cli;
 
+import io.facestream.job.KafkaOptions;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
+import org.apache.flink.configuration.Configuration;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -18,10 +19,7 @@ import picocli.CommandLine.Model.CommandSpec;
 /** Creates the job's three topics where they are missing. */
 @Command(name = "topics", mixinStandardHelpOptions = true,
         description = "Create the job's input, output and dead-letter topics if they do not exist.")
-final class TopicsCommand implements Callable<Integer> {
-
-    @Mixin
-    TopicOptions topics = new TopicOptions();
+final class TopicsCommand implements Callable<Integer>, Flags.Generated {
 
     @Option(names = "--partitions", paramLabel = "N", defaultValue = "2", description = "Partitions of new topics. Default: ${DEFAULT-VALUE}.")
     int partitions;
@@ -33,21 +31,30 @@ final class TopicsCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Override
+    public List<Flags.Flag> flags() {
+        return FlagSets.TOPICS;
+    }
+
+    @Override
     public Integer call() throws Exception {
         if (partitions < 1 || replicationFactor < 1) {
             throw new IllegalArgumentException("--partitions and --replication-factor must be at least 1");
         }
         PrintWriter out = spec.commandLine().getOut();
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, topics.bootstrapServers,
+        Configuration options = Flags.given(spec, FlagSets.TOPICS);
+        String bootstrapServers = options.get(KafkaOptions.BOOTSTRAP_SERVERS);
+        List<String> topics = List.of(options.get(KafkaOptions.INPUT_TOPIC), options.get(KafkaOptions.OUTPUT_TOPIC),
+                options.get(KafkaOptions.DEAD_LETTER_TOPIC));
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 15000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15000))) {
             Set<String> existing;
             try {
                 existing = admin.listTopics().names().get();
             } catch (ExecutionException e) {
-                throw new IllegalArgumentException("Kafka at " + topics.bootstrapServers + " did not answer (" + e.getCause()
+                throw new IllegalArgumentException("Kafka at " + bootstrapServers + " did not answer (" + e.getCause()
                         + "). Check --bootstrap-servers and that the brokers are running.");
             }
-            for (String topic : topics.topics()) {
+            for (String topic : topics) {
                 if (existing.contains(topic)) {
                     out.printf("%s exists%n", topic);
                 } else {

@@ -53,7 +53,7 @@ public final class BuildInt8Model {
         if (images.isEmpty()) {
             throw new IOException("no calibration images (PNG or JPEG) in " + folder);
         }
-        ImageDecoder decoder = new ImageDecoder(DetectorSettings.DEFAULT_MAX_IMAGE_BYTES, DetectorSettings.DEFAULT_MAX_IMAGE_PIXELS);
+        ImageDecoder decoder = new ImageDecoder(DetectorOptions.MAX_IMAGE_BYTES.defaultValue(), DetectorOptions.MAX_IMAGE_PIXELS.defaultValue());
         List<Int8Quantizer.Input> inputs = new ArrayList<>();
         try (TensorWriter writer = new TensorWriter(model)) {
             for (Path image : images) {

@@ -77,8 +77,8 @@ public final class ModelDescriptor implements Serializable {
         String resource = "/facestream/models/presets/" + name + ".json";
         try (InputStream in = ModelDescriptor.class.getResourceAsStream(resource)) {
             if (in == null) {
-                throw new IllegalArgumentException("--model-type " + name + ": unknown; choose one of " + PRESETS
-                        + " or describe the export in a file for --model-config");
+                throw new IllegalArgumentException(name + ": unknown; choose one of " + PRESETS
+                        + " or describe the export in a model description file");
             }
             return parse(new InputStreamReader(in, StandardCharsets.UTF_8), resource);
         } catch (IOException e) {
@@ -90,7 +90,7 @@ public final class ModelDescriptor implements Serializable {
         try (Reader reader = Files.newBufferedReader(file)) {
             return parse(reader, file.toString());
         } catch (IOException e) {
-            throw new IllegalArgumentException("--model-config " + file + ": cannot read it (" + e.getMessage() + ")");
+            throw new IllegalArgumentException(file + ": cannot read it (" + e.getMessage() + ")");
         }
     }
 

@@ -64,7 +64,7 @@ public final class SizePolicy implements Serializable {
         } catch (RuntimeException e) {
             // reported below
         }
-        throw new IllegalArgumentException("--size " + value
+        throw new IllegalArgumentException(value
                 + ": choose letterbox:N, native, seed, fit:L or multi[:L1,L2,...] (N and L positive multiples of 32)");
     }
 

@@ -1,84 +1,92 @@
 package io.facestream.job;
 
+import static io.facestream.job.JobOptions.CAPACITY;
+import static io.facestream.job.JobOptions.DEAD_LETTER_PAYLOAD_LIMIT;
+import static io.facestream.job.JobOptions.IMAGE_URI_ALLOW;
+import static io.facestream.job.JobOptions.INFERENCE_THREADS;
+import static io.facestream.job.JobOptions.TIMEOUT;
+
+import io.facestream.config.OptionNames;
+import io.facestream.config.Problems;
 import io.facestream.detect.DetectorSettings;
 import java.io.Serializable;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ReadableConfig;
 
 /**
- * Settings of the detection stage: the detector's, plus how the async operator runs it.
- * Validated when built.
+ * Settings of the detection stage: the detector's, plus how the async operator runs it; read from
+ * the {@link JobOptions} of the stage and validated then.
+ *
+ * @param inferenceThreads inference threads per parallel subtask, each with its own predictor
+ * @param timeout how long one image may take before it becomes a TIMEOUT dead letter
+ * @param capacity images in flight per subtask (the async operator's capacity)
+ * @param deadLetterPayloadLimit dead letters carry the original payload up to this many bytes, else only its size
+ * @param imageReferences where events may point with imageUri; none by default
  */
-public final class FaceDetectionSettings implements Serializable {
+public record FaceDetectionSettings(DetectorSettings detector, int inferenceThreads, Duration timeout, int capacity,
+                                    int deadLetterPayloadLimit, ImageReferences imageReferences) implements Serializable {
 
-    private static final long serialVersionUID = 1L;
+    public static FaceDetectionSettings defaults() {
+        return builder().build();
+    }
 
-    public static final int DEFAULT_INFERENCE_THREADS = 1;
-    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
-    public static final int DEFAULT_DEAD_LETTER_PAYLOAD_LIMIT = 900 * 1024;
+    /**
+     * The settings {@code config} gives, the detector's included.
+     *
+     * @throws IllegalArgumentException naming every invalid option, as {@code names} spells it, and what to do
+     */
+    public static FaceDetectionSettings from(ReadableConfig config, OptionNames names) {
+        Problems problems = new Problems(names);
+        FaceDetectionSettings settings = from(config, problems, DetectorSettings.read(config, problems));
+        problems.throwIfAny("Invalid detection settings");
+        return settings;
+    }
 
-    private final DetectorSettings detector;
-    private final int inferenceThreads;
-    private final long timeoutMillis;
-    private final int capacity;
-    private final int deadLetterPayloadLimit;
-    private final ImageReferences imageReferences;
-
-    private FaceDetectionSettings(Builder b, ImageReferences imageReferences) {
-        this.detector = b.detector;
-        this.inferenceThreads = b.inferenceThreads;
-        this.timeoutMillis = b.timeout.toMillis();
-        this.capacity = b.capacity > 0 ? b.capacity : 2 * b.inferenceThreads;
-        this.deadLetterPayloadLimit = b.deadLetterPayloadLimit;
-        this.imageReferences = imageReferences;
+    private static FaceDetectionSettings from(ReadableConfig config, Problems problems, DetectorSettings detector) {
+        int inferenceThreads = problems.get(config, INFERENCE_THREADS);
+        if (inferenceThreads < 1) {
+            problems.add(INFERENCE_THREADS, inferenceThreads, "must be at least 1");
+        }
+        Duration timeout = problems.get(config, TIMEOUT);
+        if (timeout.isNegative() || timeout.isZero()) {
+            problems.add(TIMEOUT, timeout, "must be positive");
+        }
+        int capacity = problems.get(config, CAPACITY);
+        if (capacity < 0) {
+            problems.add(CAPACITY, capacity, "must be 0 (auto) or positive");
+        }
+        int deadLetterPayloadLimit = problems.get(config, DEAD_LETTER_PAYLOAD_LIMIT);
+        if (deadLetterPayloadLimit < 0) {
+            problems.add(DEAD_LETTER_PAYLOAD_LIMIT, deadLetterPayloadLimit, "must not be negative");
+        }
+        ImageReferences references = null;
+        try {
+            List<String> allowed = problems.get(config, IMAGE_URI_ALLOW);
+            references = new ImageReferences(allowed == null ? List.of() : allowed);
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage());
+        }
+        if (!problems.isEmpty()) {
+            return null;
+        }
+        return new FaceDetectionSettings(detector, inferenceThreads, timeout,
+                capacity > 0 ? capacity : 2 * inferenceThreads, deadLetterPayloadLimit, references);
     }
 
     public static Builder builder() {
         return new Builder();
     }
 
-    public static FaceDetectionSettings defaults() {
-        return builder().build();
-    }
-
-    public DetectorSettings detector() {
-        return detector;
-    }
-
-    /** Inference threads per parallel subtask, each with its own predictor. */
-    public int inferenceThreads() {
-        return inferenceThreads;
-    }
-
-    /** How long one image may take before it becomes a TIMEOUT dead letter. */
-    public Duration timeout() {
-        return Duration.ofMillis(timeoutMillis);
-    }
-
-    /** Images in flight per subtask (the async operator's capacity). */
-    public int capacity() {
-        return capacity;
-    }
-
-    /** Dead letters carry the original payload up to this many bytes, else only its size. */
-    public int deadLetterPayloadLimit() {
-        return deadLetterPayloadLimit;
-    }
-
-    /** Where events may point with imageUri; none by default. */
-    public ImageReferences imageReferences() {
-        return imageReferences;
-    }
-
+    /**
+     * Settings in code: each call sets one of the stage's {@link JobOptions}, the detector's settings
+     * come whole; {@link #build()} validates as {@link #from} does, naming the options as the command line does.
+     */
     public static final class Builder {
+        private final Configuration config = new Configuration();
         private DetectorSettings detector = DetectorSettings.defaults();
-        private int inferenceThreads = DEFAULT_INFERENCE_THREADS;
-        private Duration timeout = DEFAULT_TIMEOUT;
-        private int capacity;
-        private int deadLetterPayloadLimit = DEFAULT_DEAD_LETTER_PAYLOAD_LIMIT;
-        private List<String> imageUriAllowList = List.of();
 
         public Builder detector(DetectorSettings detector) {
             this.detector = Objects.requireNonNull(detector);
@@ -86,56 +94,37 @@ public final class FaceDetectionSettings implements Serializable {
         }
 
         public Builder inferenceThreads(int inferenceThreads) {
-            this.inferenceThreads = inferenceThreads;
+            config.set(INFERENCE_THREADS, inferenceThreads);
             return this;
         }
 
         public Builder timeout(Duration timeout) {
-            this.timeout = Objects.requireNonNull(timeout);
+            config.set(TIMEOUT, Objects.requireNonNull(timeout));
             return this;
         }
 
         /** 0 (the default) means twice the inference threads. */
         public Builder capacity(int capacity) {
-            this.capacity = capacity;
+            config.set(CAPACITY, capacity);
             return this;
         }
 
         public Builder deadLetterPayloadLimit(int deadLetterPayloadLimit) {
-            this.deadLetterPayloadLimit = deadLetterPayloadLimit;
+            config.set(DEAD_LETTER_PAYLOAD_LIMIT, deadLetterPayloadLimit);
             return this;
         }
 
         /** URI prefixes (file:///..., s3://bucket/...) under which events may reference images. */
         public Builder imageUriAllowList(List<String> locations) {
-            this.imageUriAllowList = List.copyOf(locations);
+            config.set(IMAGE_URI_ALLOW, List.copyOf(locations));
             return this;
         }
 
         public FaceDetectionSettings build() {
-            List<String> problems = new ArrayList<>();
-            if (inferenceThreads < 1) {
-                problems.add("--inference-threads " + inferenceThreads + ": must be at least 1");
-            }
-            if (timeout.isNegative() || timeout.isZero()) {
-                problems.add("--timeout " + timeout + ": must be positive");
-            }
-            if (capacity < 0) {
-                problems.add("--capacity " + capacity + ": must be 0 (auto) or positive");
-            }
-            if (deadLetterPayloadLimit < 0) {
-                problems.add("--dead-letter-payload-limit " + deadLetterPayloadLimit + ": must not be negative");
-            }
-            ImageReferences references = null;
-            try {
-                references = new ImageReferences(imageUriAllowList);
-            } catch (IllegalArgumentException e) {
-                problems.add(e.getMessage());
-            }
-            if (!problems.isEmpty()) {
-                throw new IllegalArgumentException("Invalid detection settings:\n  " + String.join("\n  ", problems));
-            }
-            return new FaceDetectionSettings(this, references);
+            Problems problems = new Problems(OptionNames.FLAGS);
+            FaceDetectionSettings settings = from(config, problems, detector);
+            problems.throwIfAny("Invalid detection settings");
+            return settings;
         }
     }
 }

@@ -1,6 +1,27 @@
 package io.facestream.job;
 
+import static io.facestream.job.KafkaOptions.BOOTSTRAP_SERVERS;
+import static io.facestream.job.KafkaOptions.BOUNDED;
+import static io.facestream.job.KafkaOptions.CONSUMER_PROPERTIES;
+import static io.facestream.job.KafkaOptions.DEAD_LETTER_TOPIC;
+import static io.facestream.job.KafkaOptions.DELIVERY_GUARANTEE;
+import static io.facestream.job.KafkaOptions.GROUP_ID;
+import static io.facestream.job.KafkaOptions.INPUT_FORMAT;
+import static io.facestream.job.KafkaOptions.INPUT_TOPIC;
+import static io.facestream.job.KafkaOptions.OUTPUT_TOPIC;
+import static io.facestream.job.KafkaOptions.PRODUCER_PROPERTIES;
+import static io.facestream.job.KafkaOptions.SCHEMA_REGISTRY;
+import static io.facestream.job.KafkaOptions.STARTING_OFFSETS;
+import static io.facestream.job.KafkaOptions.TRANSACTIONAL_ID_PREFIX;
+import static io.facestream.job.KafkaOptions.TRANSACTION_TIMEOUT;
+
 import io.facestream.avro.DeadLetter;
+import io.facestream.config.OptionNames;
+import io.facestream.config.Options;
+import io.facestream.config.Problems;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ReadableConfig;
 import io.facestream.avro.FaceDetectionResult;
 import io.facestream.registry.ConfluentAvroSerializationSchema;
 import java.io.Serializable;
@@ -8,10 +29,8 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -30,80 +49,20 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.clients.producer.ProducerConfig;
 
 /**
- * Where the job reads and writes: brokers, topics, input format, consumer group, the
- * delivery guarantee and its producer settings, and the value format (plain Avro, or the Confluent wire format
- * with a schema registry). Validated when built; makes the job's Kafka source and sinks.
+ * Where the job reads and writes: brokers, topics, input format, consumer group, the delivery
+ * guarantee and its producer settings, and the value format (plain Avro, or the Confluent wire format
+ * with a schema registry); the {@link KafkaOptions}, validated when read. Makes the job's Kafka source and sinks.
+ *
+ * @param options the {@link KafkaOptions} given, validated
+ * @param registeredSchemas the ids the registry gave the output schemas; null until they are registered
  */
-public final class KafkaSettings implements Serializable {
-
-    private static final long serialVersionUID = 1L;
+public record KafkaSettings(Configuration options, RegisteredSchemas registeredSchemasOrNull) implements Serializable {
 
     /** Brokers refuse transactions longer than transaction.max.timeout.ms, 15 minutes by default. */
     public static final Duration BROKER_DEFAULT_MAX_TRANSACTION_TIMEOUT = Duration.ofMinutes(15);
-    public static final Duration DEFAULT_TRANSACTION_TIMEOUT = Duration.ofMinutes(10);
-
-    public static final String DEFAULT_INPUT_TOPIC = "facestream.images";
-    public static final String DEFAULT_OUTPUT_TOPIC = "facestream.detections";
-    public static final String DEFAULT_DEAD_LETTER_TOPIC = "facestream.dead-letters";
-    /** As the command line spells it (Flink's enum name in lower case, '-' for '_'). */
-    public static final String DEFAULT_DELIVERY_GUARANTEE = "exactly-once";
 
     /** Where a consumer group without committed offsets starts. */
     public enum StartingOffsets { EARLIEST, LATEST, COMMITTED }
-
-    private final String bootstrapServers;
-    private final String inputTopic;
-    private final String outputTopic;
-    private final String deadLetterTopic;
-    private final String groupId;
-    private final InputFormat inputFormat;
-    private final StartingOffsets startingOffsets;
-    private final boolean bounded;
-    private final DeliveryGuarantee deliveryGuarantee;
-    private final String transactionalIdPrefix;
-    private final long transactionTimeoutMillis;
-    private final Map<String, String> consumerProperties;
-    private final Map<String, String> producerProperties;
-    /** Null: values are plain Avro binary. */
-    private final String schemaRegistryUrl;
-    /** The ids the registry gave the output schemas; null until they are registered. */
-    private final RegisteredSchemas registeredSchemas;
-
-    private KafkaSettings(Builder b) {
-        this.bootstrapServers = b.bootstrapServers;
-        this.inputTopic = b.inputTopic;
-        this.outputTopic = b.outputTopic;
-        this.deadLetterTopic = b.deadLetterTopic;
-        this.groupId = b.groupId;
-        this.inputFormat = b.inputFormat;
-        this.startingOffsets = b.startingOffsets;
-        this.bounded = b.bounded;
-        this.deliveryGuarantee = b.deliveryGuarantee;
-        this.transactionalIdPrefix = b.transactionalIdPrefix;
-        this.transactionTimeoutMillis = b.transactionTimeout.toMillis();
-        this.consumerProperties = new LinkedHashMap<>(b.consumerProperties);
-        this.producerProperties = new LinkedHashMap<>(b.producerProperties);
-        this.schemaRegistryUrl = b.schemaRegistryUrl;
-        this.registeredSchemas = null;
-    }
-
-    private KafkaSettings(KafkaSettings base, RegisteredSchemas registeredSchemas) {
-        this.bootstrapServers = base.bootstrapServers;
-        this.inputTopic = base.inputTopic;
-        this.outputTopic = base.outputTopic;
-        this.deadLetterTopic = base.deadLetterTopic;
-        this.groupId = base.groupId;
-        this.inputFormat = base.inputFormat;
-        this.startingOffsets = base.startingOffsets;
-        this.bounded = base.bounded;
-        this.deliveryGuarantee = base.deliveryGuarantee;
-        this.transactionalIdPrefix = base.transactionalIdPrefix;
-        this.transactionTimeoutMillis = base.transactionTimeoutMillis;
-        this.consumerProperties = base.consumerProperties;
-        this.producerProperties = base.producerProperties;
-        this.schemaRegistryUrl = base.schemaRegistryUrl;
-        this.registeredSchemas = registeredSchemas;
-    }
 
     /**
      * The schema ids a Confluent-compatible registry gave the result and dead-letter schemas
@@ -115,63 +74,80 @@ public final class KafkaSettings implements Serializable {
         return new Builder();
     }
 
+    /**
+     * The settings the {@link KafkaOptions} in {@code config} give.
+     *
+     * @throws IllegalArgumentException naming every invalid option, as {@code names} spells it, and what to do
+     */
+    public static KafkaSettings from(ReadableConfig config, OptionNames names) {
+        Problems problems = new Problems(names);
+        Configuration options = Options.copy(config, KafkaOptions.ALL, problems);
+        validate(options, problems);
+        problems.throwIfAny("Invalid Kafka settings");
+        return new KafkaSettings(options, null);
+    }
+
+    private <T> T get(ConfigOption<T> option) {
+        return options.get(option);
+    }
+
     public String bootstrapServers() {
-        return bootstrapServers;
+        return get(BOOTSTRAP_SERVERS);
     }
 
     public String inputTopic() {
-        return inputTopic;
+        return get(INPUT_TOPIC);
     }
 
     public String outputTopic() {
-        return outputTopic;
+        return get(OUTPUT_TOPIC);
     }
 
     public String deadLetterTopic() {
-        return deadLetterTopic;
+        return get(DEAD_LETTER_TOPIC);
     }
 
     /** EXACTLY_ONCE or AT_LEAST_ONCE, for both sinks. */
     public DeliveryGuarantee deliveryGuarantee() {
-        return deliveryGuarantee;
+        return get(DELIVERY_GUARANTEE);
     }
 
     public Duration transactionTimeout() {
-        return Duration.ofMillis(transactionTimeoutMillis);
+        return get(TRANSACTION_TIMEOUT);
     }
 
     /** The schema registry of the Confluent wire format; empty: values are plain Avro binary. */
     public Optional<String> schemaRegistryUrl() {
-        return Optional.ofNullable(schemaRegistryUrl);
+        return options.getOptional(SCHEMA_REGISTRY);
     }
 
     /** The ids the output values carry; empty until registered, and always without a registry. */
     public Optional<RegisteredSchemas> registeredSchemas() {
-        return Optional.ofNullable(registeredSchemas);
+        return Optional.ofNullable(registeredSchemasOrNull);
     }
 
     /** These settings, writing values framed with the given schema ids (see {@link StartupChecks#registerSchemas}). */
     public KafkaSettings withRegisteredSchemas(RegisteredSchemas ids) {
-        if (schemaRegistryUrl == null) {
+        if (schemaRegistryUrl().isEmpty()) {
             throw new IllegalStateException("no --schema-registry is set: values are plain Avro and carry no schema id");
         }
-        return new KafkaSettings(this, Objects.requireNonNull(ids));
+        return new KafkaSettings(options, Objects.requireNonNull(ids));
     }
 
     public KafkaSource<SourcedImageEvent> source() {
-        OffsetsInitializer start = switch (startingOffsets) {
+        OffsetsInitializer start = switch (get(STARTING_OFFSETS)) {
             case EARLIEST -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
             case LATEST -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.LATEST);
             case COMMITTED -> OffsetsInitializer.committedOffsets();
         };
         var builder = KafkaSource.<SourcedImageEvent>builder()
-                .setBootstrapServers(bootstrapServers)
-                .setTopics(inputTopic)
-                .setGroupId(groupId)
+                .setBootstrapServers(bootstrapServers())
+                .setTopics(inputTopic())
+                .setGroupId(get(GROUP_ID))
                 .setStartingOffsets(start)
-                .setDeserializer(new ImageEventDeserializer(inputFormat, schemaRegistryUrl))
+                .setDeserializer(new ImageEventDeserializer(get(INPUT_FORMAT), schemaRegistryUrl().orElse(null)))
                 .setProperties(consumerConfig());
-        if (bounded) {
+        if (get(BOUNDED)) {
             builder.setBounded(OffsetsInitializer.latest());
         }
         return builder.build();
@@ -182,32 +158,32 @@ public final class KafkaSettings implements Serializable {
      * at-least-once, as soon as they are ready (a restart may write them again, under the same key).
      */
     public KafkaSink<FaceDetectionResult> resultSink() {
-        return sink(outputTopic, "-detections", FaceDetectionResult::getEventId,
+        return sink(outputTopic(), "-detections", FaceDetectionResult::getEventId,
                 valueSerializer(FaceDetectionResult.class, RegisteredSchemas::resultSchemaId));
     }
 
     /** Dead letters keyed by event id (null when unknown), delivered as the results are. */
     public KafkaSink<DeadLetter> deadLetterSink() {
-        return sink(deadLetterTopic, "-dead-letters", DeadLetter::getEventId,
+        return sink(deadLetterTopic(), "-dead-letters", DeadLetter::getEventId,
                 valueSerializer(DeadLetter.class, RegisteredSchemas::deadLetterSchemaId));
     }
 
     private <T extends SpecificRecord> SerializationSchema<T> valueSerializer(
             Class<T> type, ToIntFunction<RegisteredSchemas> schemaId) {
-        if (schemaRegistryUrl == null) {
+        if (schemaRegistryUrl().isEmpty()) {
             return AvroSerializationSchema.forSpecific(type);
         }
-        if (registeredSchemas == null) {
+        if (registeredSchemasOrNull == null) {
             throw new IllegalStateException("--schema-registry is set but the output schemas are not registered yet: "
                     + "build the job with the settings StartupChecks.registerSchemas returns");
         }
-        return new ConfluentAvroSerializationSchema<>(type, schemaId.applyAsInt(registeredSchemas));
+        return new ConfluentAvroSerializationSchema<>(type, schemaId.applyAsInt(registeredSchemasOrNull));
     }
 
     private <T extends SpecificRecord> KafkaSink<T> sink(String topic, String transactionalIdSuffix,
                                                          EventIdOf<T> eventId, SerializationSchema<T> valueSerializer) {
         var builder = KafkaSink.<T>builder()
-                .setBootstrapServers(bootstrapServers)
+                .setBootstrapServers(bootstrapServers())
                 .setRecordSerializer(KafkaRecordSerializationSchema.<T>builder()
                         .setTopic(topic)
                         .setKeySerializationSchema(record -> {
@@ -216,10 +192,10 @@ public final class KafkaSettings implements Serializable {
                         })
                         .setValueSerializationSchema(valueSerializer)
                         .build())
-                .setDeliveryGuarantee(deliveryGuarantee)
+                .setDeliveryGuarantee(deliveryGuarantee())
                 .setKafkaProducerConfig(producerConfig());
-        if (deliveryGuarantee == DeliveryGuarantee.EXACTLY_ONCE) {
-            builder.setTransactionalIdPrefix(transactionalIdPrefix + transactionalIdSuffix);
+        if (deliveryGuarantee() == DeliveryGuarantee.EXACTLY_ONCE) {
+            builder.setTransactionalIdPrefix(get(TRANSACTIONAL_ID_PREFIX) + transactionalIdSuffix);
         }
         return builder.build();
     }
@@ -240,7 +216,7 @@ public final class KafkaSettings implements Serializable {
 
     /** The source's consumer settings (package-private for tests). */
     Properties consumerConfig() {
-        Properties config = properties(consumerProperties);
+        Properties config = properties(CONSUMER_PROPERTIES);
         config.putIfAbsent(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(CONSUMER_PARTITION_FETCH_BYTES));
         return config;
     }
@@ -258,10 +234,10 @@ public final class KafkaSettings implements Serializable {
 
     /** The sinks' producer settings, over the user's --producer-property values where they leave them open. */
     Properties producerConfig() {
-        Properties config = properties(producerProperties);
+        Properties config = properties(PRODUCER_PROPERTIES);
         config.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(PRODUCER_BATCH_BYTES));
-        if (deliveryGuarantee == DeliveryGuarantee.EXACTLY_ONCE) {
-            config.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, Long.toString(transactionTimeoutMillis));
+        if (deliveryGuarantee() == DeliveryGuarantee.EXACTLY_ONCE) {
+            config.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, Long.toString(transactionTimeout().toMillis()));
             config.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, Integer.toString(PRODUCER_LINGER_MS));
         } else {
             // Kafka's defaults today, said explicitly: a write the leader alone holds can be lost with it, and retries
@@ -272,68 +248,114 @@ public final class KafkaSettings implements Serializable {
         return config;
     }
 
-    private static Properties properties(Map<String, String> values) {
+    private Properties properties(ConfigOption<Map<String, String>> option) {
         Properties properties = new Properties();
-        properties.putAll(values);
+        properties.putAll(options.getOptional(option).orElse(Map.of()));
         return properties;
     }
 
+    private static void validate(Configuration options, Problems problems) {
+        String bootstrapServers = options.get(BOOTSTRAP_SERVERS);
+        if (bootstrapServers == null || bootstrapServers.isBlank()) {
+            problems.add(problems.name(BOOTSTRAP_SERVERS) + " is required: the Kafka brokers, e.g. localhost:9092");
+        }
+        for (ConfigOption<String> name : List.of(INPUT_TOPIC, OUTPUT_TOPIC, DEAD_LETTER_TOPIC, GROUP_ID)) {
+            requireName(problems, name, options);
+        }
+        DeliveryGuarantee deliveryGuarantee = options.get(DELIVERY_GUARANTEE);
+        if (deliveryGuarantee == DeliveryGuarantee.NONE) {
+            problems.add(DELIVERY_GUARANTEE, "none", "choose exactly-once or at-least-once; without either a failure can lose results");
+        }
+        boolean exactlyOnce = deliveryGuarantee == DeliveryGuarantee.EXACTLY_ONCE;
+        if (exactlyOnce) {
+            requireName(problems, TRANSACTIONAL_ID_PREFIX, options);
+        }
+        Map<String, String> producerProperties = options.getOptional(PRODUCER_PROPERTIES).orElse(Map.of());
+        String acks = producerProperties.get(ProducerConfig.ACKS_CONFIG);
+        if (acks != null && !acks.trim().equals("all") && !acks.trim().equals("-1")) {
+            problems.add(PRODUCER_PROPERTIES, "acks=" + acks, "must be all (or -1), or a broker failure can lose "
+                    + "results" + (exactlyOnce ? "; Kafka transactions refuse anything else" : ""));
+        }
+        String inputTopic = options.get(INPUT_TOPIC);
+        if (inputTopic.equals(options.get(OUTPUT_TOPIC)) || inputTopic.equals(options.get(DEAD_LETTER_TOPIC))) {
+            problems.add(problems.name(INPUT_TOPIC) + " " + inputTopic + " must differ from the output and dead-letter topics");
+        }
+        Duration transactionTimeout = options.get(TRANSACTION_TIMEOUT);
+        if (exactlyOnce && (transactionTimeout.isNegative() || transactionTimeout.isZero()
+                || transactionTimeout.compareTo(BROKER_DEFAULT_MAX_TRANSACTION_TIMEOUT) > 0
+                && !producerProperties.containsKey("transaction.timeout.ms"))) {
+            problems.add(TRANSACTION_TIMEOUT, transactionTimeout, "must be positive and at most the brokers' "
+                    + "transaction.max.timeout.ms (15 minutes by default), or the producer cannot start");
+        }
+        String schemaRegistryUrl = options.get(SCHEMA_REGISTRY);
+        if (schemaRegistryUrl != null && !isHttpUrl(schemaRegistryUrl)) {
+            problems.add(SCHEMA_REGISTRY, schemaRegistryUrl, "must be the http:// or https:// URL of a "
+                    + "Confluent-compatible schema registry API, e.g. http://registry:8081 (Confluent) or "
+                    + "http://registry:8080/apis/ccompat/v6 (Apicurio)");
+        }
+    }
+
+    private static boolean isHttpUrl(String url) {
+        try {
+            URI uri = new URI(url);
+            return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null
+                    && uri.getQuery() == null && uri.getFragment() == null;
+        } catch (URISyntaxException e) {
+            return false;
+        }
+    }
+
+    private static void requireName(Problems problems, ConfigOption<String> option, Configuration options) {
+        String value = options.get(option);
+        if (value == null || value.isBlank()) {
+            problems.add(problems.name(option) + " must not be empty");
+        }
+    }
+
+    /** Settings in code: each call sets one of the {@link KafkaOptions}; {@link #build()} validates, naming them as the command line does. */
     public static final class Builder {
-        private String bootstrapServers;
-        private String inputTopic = DEFAULT_INPUT_TOPIC;
-        private String outputTopic = DEFAULT_OUTPUT_TOPIC;
-        private String deadLetterTopic = DEFAULT_DEAD_LETTER_TOPIC;
-        private String groupId = "facestream";
-        private InputFormat inputFormat = InputFormat.AVRO;
-        private StartingOffsets startingOffsets = StartingOffsets.EARLIEST;
-        private boolean bounded;
-        private DeliveryGuarantee deliveryGuarantee =
-                DeliveryGuarantee.valueOf(DEFAULT_DELIVERY_GUARANTEE.toUpperCase(Locale.ROOT).replace('-', '_'));
-        private String transactionalIdPrefix = "facestream";
-        private Duration transactionTimeout = DEFAULT_TRANSACTION_TIMEOUT;
-        private final Map<String, String> consumerProperties = new LinkedHashMap<>();
-        private final Map<String, String> producerProperties = new LinkedHashMap<>();
-        private String schemaRegistryUrl;
+        private final Configuration options = new Configuration();
+
+        private <T> Builder set(ConfigOption<T> option, T value) {
+            if (value == null) {
+                options.removeConfig(option);
+            } else {
+                options.set(option, value);
+            }
+            return this;
+        }
 
         public Builder bootstrapServers(String bootstrapServers) {
-            this.bootstrapServers = bootstrapServers;
-            return this;
+            return set(BOOTSTRAP_SERVERS, bootstrapServers);
         }
 
         public Builder inputTopic(String inputTopic) {
-            this.inputTopic = inputTopic;
-            return this;
+            return set(INPUT_TOPIC, inputTopic);
         }
 
         public Builder outputTopic(String outputTopic) {
-            this.outputTopic = outputTopic;
-            return this;
+            return set(OUTPUT_TOPIC, outputTopic);
         }
 
         public Builder deadLetterTopic(String deadLetterTopic) {
-            this.deadLetterTopic = deadLetterTopic;
-            return this;
+            return set(DEAD_LETTER_TOPIC, deadLetterTopic);
         }
 
         public Builder groupId(String groupId) {
-            this.groupId = groupId;
-            return this;
+            return set(GROUP_ID, groupId);
         }
 
         public Builder inputFormat(InputFormat inputFormat) {
-            this.inputFormat = Objects.requireNonNull(inputFormat);
-            return this;
+            return set(INPUT_FORMAT, Objects.requireNonNull(inputFormat));
         }
 
         public Builder startingOffsets(StartingOffsets startingOffsets) {
-            this.startingOffsets = Objects.requireNonNull(startingOffsets);
-            return this;
+            return set(STARTING_OFFSETS, Objects.requireNonNull(startingOffsets));
         }
 
         /** Stop at the input's latest offsets as of the job's start (batch-style runs and tests). */
         public Builder bounded(boolean bounded) {
-            this.bounded = bounded;
-            return this;
+            return set(BOUNDED, bounded);
         }
 
         /**
@@ -341,28 +363,27 @@ public final class KafkaSettings implements Serializable {
          * AT_LEAST_ONCE (visible at once; a restart replays those since the last checkpoint).
          */
         public Builder deliveryGuarantee(DeliveryGuarantee deliveryGuarantee) {
-            this.deliveryGuarantee = Objects.requireNonNull(deliveryGuarantee);
-            return this;
+            return set(DELIVERY_GUARANTEE, Objects.requireNonNull(deliveryGuarantee));
         }
 
         public Builder transactionalIdPrefix(String transactionalIdPrefix) {
-            this.transactionalIdPrefix = transactionalIdPrefix;
-            return this;
+            return set(TRANSACTIONAL_ID_PREFIX, transactionalIdPrefix);
         }
 
         public Builder transactionTimeout(Duration transactionTimeout) {
-            this.transactionTimeout = Objects.requireNonNull(transactionTimeout);
-            return this;
+            return set(TRANSACTION_TIMEOUT, Objects.requireNonNull(transactionTimeout));
         }
 
         public Builder consumerProperties(Map<String, String> properties) {
-            consumerProperties.putAll(properties);
-            return this;
+            Map<String, String> all = new LinkedHashMap<>(options.getOptional(CONSUMER_PROPERTIES).orElse(Map.of()));
+            all.putAll(properties);
+            return set(CONSUMER_PROPERTIES, all);
         }
 
         public Builder producerProperties(Map<String, String> properties) {
-            producerProperties.putAll(properties);
-            return this;
+            Map<String, String> all = new LinkedHashMap<>(options.getOptional(PRODUCER_PROPERTIES).orElse(Map.of()));
+            all.putAll(properties);
+            return set(PRODUCER_PROPERTIES, all);
         }
 
         /**
@@ -370,66 +391,11 @@ public final class KafkaSettings implements Serializable {
          * this Confluent-compatible registry, and read Avro image events in that format; null: plain Avro.
          */
         public Builder schemaRegistry(String url) {
-            this.schemaRegistryUrl = url;
-            return this;
+            return set(SCHEMA_REGISTRY, url);
         }
 
         public KafkaSettings build() {
-            List<String> problems = new ArrayList<>();
-            if (bootstrapServers == null || bootstrapServers.isBlank()) {
-                problems.add("--bootstrap-servers is required: the Kafka brokers, e.g. localhost:9092");
-            }
-            requireName(problems, "--input-topic", inputTopic);
-            requireName(problems, "--output-topic", outputTopic);
-            requireName(problems, "--dead-letter-topic", deadLetterTopic);
-            requireName(problems, "--group-id", groupId);
-            if (deliveryGuarantee == DeliveryGuarantee.NONE) {
-                problems.add("--delivery-guarantee none: choose exactly-once or at-least-once; "
-                        + "without either a failure can lose results");
-            }
-            boolean exactlyOnce = deliveryGuarantee == DeliveryGuarantee.EXACTLY_ONCE;
-            if (exactlyOnce) {
-                requireName(problems, "--transactional-id-prefix", transactionalIdPrefix);
-            }
-            String acks = producerProperties.get(ProducerConfig.ACKS_CONFIG);
-            if (acks != null && !acks.trim().equals("all") && !acks.trim().equals("-1")) {
-                problems.add("--producer-property acks=" + acks + ": must be all (or -1), or a broker failure can lose "
-                        + "results" + (exactlyOnce ? "; Kafka transactions refuse anything else" : ""));
-            }
-            if (inputTopic != null && (inputTopic.equals(outputTopic) || inputTopic.equals(deadLetterTopic))) {
-                problems.add("--input-topic " + inputTopic + " must differ from the output and dead-letter topics");
-            }
-            if (exactlyOnce && (transactionTimeout.isNegative() || transactionTimeout.isZero()
-                    || transactionTimeout.compareTo(BROKER_DEFAULT_MAX_TRANSACTION_TIMEOUT) > 0
-                    && !producerProperties.containsKey("transaction.timeout.ms"))) {
-                problems.add("--transaction-timeout " + transactionTimeout + ": must be positive and at most the brokers' "
-                        + "transaction.max.timeout.ms (15 minutes by default), or the producer cannot start");
-            }
-            if (schemaRegistryUrl != null && !isHttpUrl(schemaRegistryUrl)) {
-                problems.add("--schema-registry " + schemaRegistryUrl + ": must be the http:// or https:// URL of a "
-                        + "Confluent-compatible schema registry API, e.g. http://registry:8081 (Confluent) or "
-                        + "http://registry:8080/apis/ccompat/v6 (Apicurio)");
-            }
-            if (!problems.isEmpty()) {
-                throw new IllegalArgumentException("Invalid Kafka settings:\n  " + String.join("\n  ", problems));
-            }
-            return new KafkaSettings(this);
-        }
-
-        private static boolean isHttpUrl(String url) {
-            try {
-                URI uri = new URI(url);
-                return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null
-                        && uri.getQuery() == null && uri.getFragment() == null;
-            } catch (URISyntaxException e) {
-                return false;
-            }
-        }
-
-        private static void requireName(List<String> problems, String flag, String value) {
-            if (value == null || value.isBlank()) {
-                problems.add(flag + " must not be empty");
-            }
+            return from(options, OptionNames.FLAGS);
         }
     }
 }

@@ -9,6 +9,7 @@ import io.facestream.detect.ImageRejectedException;
 import io.facestream.detect.InferencePool;
 import io.facestream.job.DeadLetterReasons;
 import io.facestream.job.Results;
+import io.facestream.job.JobOptions;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -127,7 +128,7 @@ public class DetectFaces extends AsyncTableFunction<RowData> implements Speciali
         timedOut = List.of(error(DeadLetterReason.TIMEOUT.name(), String.format(
                 "Detection did not finish within %d ms. Raise %s, add parallelism or %s, or lower "
                         + "table.exec.async-table.max-concurrent-operations (images wait behind each other).",
-                timeoutMillis, DetectFacesSettings.TIMEOUT.key(), DetectFacesSettings.INFERENCE_THREADS.key())));
+                timeoutMillis, DetectFacesSettings.key(JobOptions.TIMEOUT), DetectFacesSettings.key(JobOptions.INFERENCE_THREADS))));
         inferencePool = InferencePool.load(chosen.detector(), chosen.inferenceThreads(), capacity, "facestream-sql-inference");
         FaceDetector detector = inferencePool.detector();
         LOG.info("detect_faces loaded {} (sha256 {}) with {} inference thread(s)", detector.modelName(),
@@ -158,8 +159,8 @@ public class DetectFaces extends AsyncTableFunction<RowData> implements Speciali
         return switch (rejected.reason()) {
             case EXPIRED -> timedOut;
             case OVERLOADED -> List.of(error(reason, "The subtask is overloaded: " + rejected.getMessage()
-                    + ". The image was not run. Add parallelism or " + DetectFacesSettings.INFERENCE_THREADS.key()
-                    + ", send smaller images, or raise " + DetectFacesSettings.TIMEOUT.key() + "."));
+                    + ". The image was not run. Add parallelism or " + DetectFacesSettings.key(JobOptions.INFERENCE_THREADS)
+                    + ", send smaller images, or raise " + DetectFacesSettings.key(JobOptions.TIMEOUT) + "."));
             case FAILED_UNEXPECTEDLY -> {
                 LOG.warn("detect_faces failed on an image", rejected.getCause());
                 yield List.of(error(reason, rejected.getMessage() + ". Report it if valid images fail."));

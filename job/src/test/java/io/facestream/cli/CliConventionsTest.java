@@ -3,6 +3,7 @@ package io.facestream.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.facestream.detect.GoldenDetections;
+import io.facestream.job.KafkaOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -91,7 +92,7 @@ class CliConventionsTest {
         cli.parseArgs("produce", "--config", config.toString());
 
         ProduceCommand produce = cli.getSubcommands().get("produce").getCommand();
-        assertThat(produce.bootstrapServers).isEqualTo("127.0.0.1:9092");
+        assertThat(produce.options().get(KafkaOptions.BOOTSTRAP_SERVERS)).isEqualTo("127.0.0.1:9092");
         assertThat(produce.images).containsExactly(Path.of("a"), Path.of("b"));
         assertThat(produce.producerProperties).containsExactly(Map.entry("linger.ms", "7"), Map.entry("compression.type", "lz4"));
         assertThat(produce.reference).isTrue();
@@ -106,7 +107,7 @@ class CliConventionsTest {
         cli.parseArgs("consume", "--config", config.toString());
 
         ConsumeCommand consume = cli.getSubcommands().get("consume").getCommand();
-        assertThat(consume.source.bootstrapServers).isEqualTo("b:9092");
+        assertThat(consume.options().get(KafkaOptions.BOOTSTRAP_SERVERS)).isEqualTo("b:9092");
         assertThat(consume.source.consumerProperties).containsExactly(Map.entry("max.poll.records", "5"));
     }
 

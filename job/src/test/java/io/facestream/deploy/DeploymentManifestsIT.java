@@ -3,9 +3,7 @@ package io.facestream.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
-import io.facestream.cli.DetectionStageOptions;
 import io.facestream.cli.FaceStreamCli;
-import io.facestream.cli.KafkaOptions;
 import io.facestream.detect.ModelFile;
 import java.io.IOException;
 import java.io.InputStream;
@@ -316,10 +314,7 @@ class DeploymentManifestsIT {
         assertThat(job.name()).isEqualTo("job");
         // The operator sets the parallelism (job.parallelism); a --parallelism flag would silently override it.
         assertThat(parsed.subcommand().hasMatchedOption("--parallelism")).as("--parallelism in the job's args").isFalse();
-        assertThatCode(() -> {
-            ((KafkaOptions) job.mixins().get("kafka").userObject()).settings();
-            ((DetectionStageOptions) job.mixins().get("detection").userObject()).settings();
-        }).doesNotThrowAnyException();
+        assertThatCode(() -> FaceStreamCli.checkJobSettings(job)).doesNotThrowAnyException();
     }
 
     private static void assertStorageFor(Map<String, Object> job, Configuration config) {

@@ -62,9 +62,9 @@ class Int8ModelTest {
         try {
             assertThatThrownBy(() -> DetectorSettings.builder().modelPath(own).precision("int8").build())
                     .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("--precision int8: only the default model has an int8 build");
+                    .hasMessageContaining("precision int8: only the default model has an int8 build");
             assertThatThrownBy(() -> DetectorSettings.builder().precision("fp16").build())
-                    .hasMessageContaining("--precision fp16: choose auto, fp32 or int8");
+                    .hasMessageContaining("precision fp16: choose auto, fp32 or int8");
             assertThat(DetectorSettings.builder().modelPath(own).precision("FP32").build().precision())
                     .isEqualTo(DetectorSettings.Precision.FP32);
             assertThat(DetectorSettings.builder().precision("fp32").build().precision()).isEqualTo(DetectorSettings.Precision.FP32);

@@ -50,8 +50,8 @@ class ModelDescriptorTest {
     @Test
     void unknownTypesAndMissingFilesAreNamed() {
         assertThatThrownBy(() -> DetectorSettings.builder().modelType("yolo").build())
-                .hasMessageContaining("--model-type yolo: unknown");
+                .hasMessageContaining("model-type yolo: unknown");
         assertThatThrownBy(() -> DetectorSettings.builder().modelType("biubug6-resnet50").build())
-                .hasMessageContaining("--model PATH is needed with model type biubug6-resnet50");
+                .hasMessageContaining("model is needed with model type biubug6-resnet50");
     }
 }

@@ -46,8 +46,9 @@ class SettingsValidationTest {
     void detectorSettingsRejectBadValues() {
         assertThatThrownBy(() -> DetectorSettings.builder().scoreThreshold(1.5f).modelPath(Path.of("/nonexistent.onnx")).build())
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("--score-threshold 1.5")
-                .hasMessageContaining("--model /nonexistent.onnx: no such file");
+                .hasMessageContaining("score-threshold 1.5")
+                .hasMessageContaining("model /nonexistent.onnx: no such file")
+                .as("detect/ names options by their keys, not by the command line's flags").hasMessageNotContaining("--");
     }
 
     @Test

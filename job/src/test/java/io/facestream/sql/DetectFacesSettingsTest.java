@@ -20,7 +20,7 @@ class DetectFacesSettingsTest {
         DetectFacesSettings settings = fromConfig(Map.of());
         assertThat(settings.detector().modelPath()).isNull();
         assertThat(settings.detector().model().name).isEqualTo("insightface-mnet025-v2");
-        assertThat(settings.detector().scoreThreshold()).isEqualTo(DetectorSettings.DEFAULT_SCORE_THRESHOLD);
+        assertThat(settings.detector().scoreThreshold()).isEqualTo(0.5f);
         assertThat(settings.detector().gpu()).isEqualTo(-1);
         assertThat(settings.inferenceThreads()).isEqualTo(1);
         assertThat(settings.timeout()).isEqualTo(Duration.ofSeconds(30));

@@ -1,0 +1,81 @@
+package io.facestream.job;
+
+import static org.apache.flink.configuration.ConfigOptions.key;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+
+/**
+ * Where the job reads and writes, declared once: the command line has a flag {@code --KEY} for
+ * each (the tools that talk to the same brokers and topics share them), a {@code --config} file the key itself.
+ */
+public final class KafkaOptions {
+
+    private KafkaOptions() {}
+
+    public static final ConfigOption<String> BOOTSTRAP_SERVERS = key("bootstrap-servers").stringType().noDefaultValue()
+            .withDescription("Kafka brokers, e.g. localhost:9092 (comma-separated).");
+
+    public static final ConfigOption<String> INPUT_TOPIC = key("input-topic").stringType().defaultValue("facestream.images")
+            .withDescription("Image events: where the job reads them and produce sends them.");
+
+    public static final ConfigOption<String> OUTPUT_TOPIC = key("output-topic").stringType().defaultValue("facestream.detections")
+            .withDescription("Detection results (Avro).");
+
+    public static final ConfigOption<String> DEAD_LETTER_TOPIC = key("dead-letter-topic").stringType()
+            .defaultValue("facestream.dead-letters")
+            .withDescription("Dead letters (Avro).");
+
+    public static final ConfigOption<InputFormat> INPUT_FORMAT = key("input-format").enumType(InputFormat.class)
+            .defaultValue(InputFormat.AVRO)
+            .withDescription("avro: values are ImageEvent records; raw: values are image bytes, keys the event ids "
+                    + "(the job and produce must use the same).");
+
+    public static final ConfigOption<String> GROUP_ID = key("group-id").stringType().defaultValue("facestream")
+            .withDescription("Consumer group.");
+
+    public static final ConfigOption<KafkaSettings.StartingOffsets> STARTING_OFFSETS = key("starting-offsets")
+            .enumType(KafkaSettings.StartingOffsets.class).defaultValue(KafkaSettings.StartingOffsets.EARLIEST)
+            .withDescription("Where a group without committed offsets starts: earliest, latest or committed (fail).");
+
+    public static final ConfigOption<Boolean> BOUNDED = key("bounded").booleanType().defaultValue(false)
+            .withDescription("Stop at the input's latest offsets as of the start (batch-style run); off: run until cancelled.");
+
+    public static final ConfigOption<DeliveryGuarantee> DELIVERY_GUARANTEE = key("delivery-guarantee")
+            .enumType(DeliveryGuarantee.class).defaultValue(DeliveryGuarantee.EXACTLY_ONCE)
+            .withDescription("exactly-once: results and dead letters become visible to read_committed consumers when the "
+                    + "checkpoint that commits them completes; at-least-once: each is written as soon as it is ready, and a "
+                    + "restart may write again those since the last checkpoint (same key, the event id: consumers drop the duplicates).");
+
+    public static final ConfigOption<String> TRANSACTIONAL_ID_PREFIX = key("transactional-id-prefix").stringType()
+            .defaultValue("facestream")
+            .withDescription("Prefix of the exactly-once producers' transactional ids; unique per job on a cluster.");
+
+    public static final ConfigOption<Duration> TRANSACTION_TIMEOUT = key("transaction-timeout").durationType()
+            .defaultValue(Duration.ofMinutes(10))
+            .withDescription("Kafka transaction timeout (exactly-once); at most the brokers' transaction.max.timeout.ms "
+                    + "(15min by default).");
+
+    public static final ConfigOption<String> SCHEMA_REGISTRY = key("schema-registry").stringType().noDefaultValue()
+            .withDescription("Confluent-compatible schema registry, e.g. http://registry:8081 or Apicurio's "
+                    + "http://registry:8080/apis/ccompat/v6: results and dead letters are written in the Confluent wire format "
+                    + "(schemas registered under <topic>-value) and Avro image events are read in it. Default: plain Avro, no registry.");
+
+    public static final ConfigOption<Map<String, String>> CONSUMER_PROPERTIES = key("consumer-property").mapType().noDefaultValue()
+            .withDescription("Extra Kafka consumer property (repeatable); the source's consumer otherwise uses "
+                    + "max.partition.fetch.bytes=" + KafkaSettings.CONSUMER_PARTITION_FETCH_BYTES + ", several images per fetch. "
+                    + "Default: none.");
+
+    public static final ConfigOption<Map<String, String>> PRODUCER_PROPERTIES = key("producer-property").mapType().noDefaultValue()
+            .withDescription("Extra Kafka producer property (repeatable); the sinks' producers otherwise use batch.size="
+                    + KafkaSettings.PRODUCER_BATCH_BYTES + ", and with exactly-once linger.ms=" + KafkaSettings.PRODUCER_LINGER_MS
+                    + ", as results show only when a checkpoint commits them. Default: none.");
+
+    /** Every option of {@link KafkaSettings}. */
+    public static final List<ConfigOption<?>> ALL = List.of(BOOTSTRAP_SERVERS, INPUT_TOPIC, OUTPUT_TOPIC, DEAD_LETTER_TOPIC,
+            INPUT_FORMAT, GROUP_ID, STARTING_OFFSETS, BOUNDED, DELIVERY_GUARANTEE, TRANSACTIONAL_ID_PREFIX,
+            TRANSACTION_TIMEOUT, SCHEMA_REGISTRY, CONSUMER_PROPERTIES, PRODUCER_PROPERTIES);
+}
