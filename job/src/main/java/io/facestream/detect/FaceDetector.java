@@ -103,7 +103,7 @@ public final class FaceDetector implements AutoCloseable {
     public void selfTest() throws TranslateException {
         try (Session session = newSession();
              DecodedImage blank = new DecodedImage(org.opencv.core.Mat.zeros(64, 64, org.opencv.core.CvType.CV_8UC3))) {
-            session.detect(blank);
+            session.runModel(blank);
         }
     }
 
@@ -127,7 +127,7 @@ public final class FaceDetector implements AutoCloseable {
         private final ImageDecoder decoder = new ImageDecoder(settings.maxImageBytes(), settings.maxImagePixels());
         private final RetinaFaceTranslator translator = new RetinaFaceTranslator(settings.model(),
                 settings.scoreThreshold(), settings.nmsThreshold());
-        private final Predictor<RetinaFaceTranslator.Pass, Detections> predictor = model.newPredictor(translator);
+        private final Predictor<RetinaFaceTranslator.Pass, ModelFaces> predictor = model.newPredictor(translator);
 
         private Session() {}
 
@@ -136,13 +136,13 @@ public final class FaceDetector implements AutoCloseable {
             long started = System.nanoTime();
             try (DecodedImage image = decoder.decode(encoded, contentType, settings.size())) {
                 long decoded = System.nanoTime();
-                return inOriginalPixels(image, detectOrReject(image), decoded - started);
+                return inOriginalPixels(image, runModelOrReject(image), decoded - started);
             }
         }
 
-        private Detections detectOrReject(DecodedImage image) throws ImageRejectedException {
+        private ModelFaces runModelOrReject(DecodedImage image) throws ImageRejectedException {
             try {
-                return detect(image);
+                return runModel(image);
             } catch (TranslateException | RuntimeException | LinkageError e) {
                 throw new ImageRejectedException(RejectReason.INFERENCE_FAILED,
                         "The model failed on this " + image.width() + "x" + image.height() + " image: " + e.getMessage()
@@ -156,7 +156,7 @@ public final class FaceDetector implements AutoCloseable {
          * exports whose reference does not clip). Landmarks stay where the model puts them, outside the
          * image for such a face.
          */
-        private ImageDetections inOriginalPixels(DecodedImage image, Detections detections, long decodeNanos) {
+        private ImageDetections inOriginalPixels(DecodedImage image, ModelFaces detections, long decodeNanos) {
             float toOriginal = image.toOriginal();
             int maxX = image.originalWidth() - 1;
             int maxY = image.originalHeight() - 1;
@@ -171,7 +171,7 @@ public final class FaceDetector implements AutoCloseable {
          * Faces in the decoded image's pixels, highest score first: one model pass per input plan, merged
          * by box voting; boxes not yet clipped to the image (results are, see {@link #detect(byte[], String)}).
          */
-        public Detections detect(DecodedImage image) throws TranslateException {
+        public ModelFaces runModel(DecodedImage image) throws TranslateException {
             List<SizePolicy.InputPlan> plans = settings.size().plans(image.width(), image.height());
             if (plans.size() == 1) {
                 return predictor.predict(new RetinaFaceTranslator.Pass(image, plans.get(0)));
@@ -181,7 +181,7 @@ public final class FaceDetector implements AutoCloseable {
             long inference = 0;
             long postprocess = 0;
             for (SizePolicy.InputPlan plan : plans) {
-                Detections pass = predictor.predict(new RetinaFaceTranslator.Pass(image, plan));
+                ModelFaces pass = predictor.predict(new RetinaFaceTranslator.Pass(image, plan));
                 all.addAll(pass.faces());
                 preprocess += pass.preprocessNanos();
                 inference += pass.inferenceNanos();
@@ -192,7 +192,7 @@ public final class FaceDetector implements AutoCloseable {
             if (settings.model().postNmsTopK > 0 && merged.size() > settings.model().postNmsTopK) {
                 merged = merged.subList(0, settings.model().postNmsTopK);
             }
-            return new Detections(merged, preprocess, inference, postprocess + System.nanoTime() - merging);
+            return new ModelFaces(merged, preprocess, inference, postprocess + System.nanoTime() - merging);
         }
 
         @Override

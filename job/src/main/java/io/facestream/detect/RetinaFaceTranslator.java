@@ -15,7 +15,7 @@ import java.util.List;
  * the image into the input tensor, decode the heads, threshold, clip, top-k, NMS, top-k and map
  * back to image pixels. Holds reusable buffers, so it belongs to one predictor (one inference thread).
  */
-final class RetinaFaceTranslator implements NoBatchifyTranslator<RetinaFaceTranslator.Pass, Detections> {
+final class RetinaFaceTranslator implements NoBatchifyTranslator<RetinaFaceTranslator.Pass, ModelFaces> {
 
     /** One image through the model at one input plan. */
     record Pass(DecodedImage image, SizePolicy.InputPlan plan) {}
@@ -51,13 +51,13 @@ final class RetinaFaceTranslator implements NoBatchifyTranslator<RetinaFaceTrans
     }
 
     @Override
-    public Detections processOutput(TranslatorContext ctx, NDList outputs) {
+    public ModelFaces processOutput(TranslatorContext ctx, NDList outputs) {
         long inferred = System.nanoTime();
         SizePolicy.InputPlan plan = (SizePolicy.InputPlan) ctx.getAttachment(PLAN);
         List<DetectedFace> faces = faces(decoder.decode(outputs, plan.tensorWidth(), plan.tensorHeight(), scoreThreshold), plan);
         long started = (Long) ctx.getAttachment(STARTED);
         long prepared = (Long) ctx.getAttachment(PREPARED);
-        return new Detections(faces, prepared - started, inferred - prepared, System.nanoTime() - inferred);
+        return new ModelFaces(faces, prepared - started, inferred - prepared, System.nanoTime() - inferred);
     }
 
     private List<DetectedFace> faces(List<DetectedFace> candidates, SizePolicy.InputPlan plan) {

@@ -51,7 +51,7 @@ class ReducedDecodeTest {
             List<DetectedFace> full;
             try (DecodedImage image = new ImageDecoder(Long.MAX_VALUE, Long.MAX_VALUE).decode(jpeg, null)) {
                 assertThat(image.toOriginal()).isEqualTo(1);
-                full = session.detect(image).faces();
+                full = session.runModel(image).faces();
             }
             try (DecodedImage image = new ImageDecoder(Long.MAX_VALUE, Long.MAX_VALUE).decode(jpeg, null, settings.size())) {
                 assertThat(image.toOriginal()).isEqualTo(2);
