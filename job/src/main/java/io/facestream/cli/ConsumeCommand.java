@@ -20,17 +20,12 @@ final class ConsumeCommand extends GeneratedCommand {
             List.of(FlagSets.BOOTSTRAP_SERVERS, FlagSets.OUTPUT_TOPIC, FlagSets.DEAD_LETTER_TOPIC, Flags.toggle(ToolOptions.DEAD_LETTERS)),
             ResultTopicOptions.FLAGS);
 
-    @Override
-    public List<Flags.Flag> flags() {
-        return FLAGS;
+    ConsumeCommand() {
+        super(FLAGS, Logging.QUIET);
     }
 
     @Override
-    public Integer call() throws Exception {
-        FaceStreamCli.quietLogging();
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        Configuration options = options();
+    int run(Configuration options, PrintWriter out, PrintWriter err) throws Exception {
         boolean deadLetters = options.get(ToolOptions.DEAD_LETTERS);
         String topic = options.get(deadLetters ? KafkaOptions.DEAD_LETTER_TOPIC : KafkaOptions.OUTPUT_TOPIC);
         String what = deadLetters ? "dead letter(s)" : "result(s)";

@@ -41,9 +41,8 @@ final class DetectCommand extends GeneratedCommand {
             Flags.choice(ToolOptions.FORMAT, Format.class),
             Flags.value(ToolOptions.THREADS, "N")), FlagSets.DETECTOR);
 
-    @Override
-    public List<Flags.Flag> flags() {
-        return FLAGS;
+    DetectCommand() {
+        super(FLAGS, Logging.QUIET);
     }
 
     /** An image's detections, or why there are none; the times are {@link System#nanoTime()}. */
@@ -51,9 +50,7 @@ final class DetectCommand extends GeneratedCommand {
                            long finishedNanos) {}
 
     @Override
-    public Integer call() throws Exception {
-        FaceStreamCli.quietLogging();
-        Configuration options = options();
+    int run(Configuration options, PrintWriter out, PrintWriter err) throws Exception {
         List<Path> inputs = options.get(ToolOptions.INPUT).stream().map(Path::of).toList();
         Path output = Path.of(options.get(ToolOptions.OUTPUT));
         Format chosen = options.get(ToolOptions.FORMAT);
@@ -67,7 +64,6 @@ final class DetectCommand extends GeneratedCommand {
             throw new IllegalArgumentException("no image files (jpg, png, bmp, webp, tiff, pnm) found in " + inputs);
         }
         Files.createDirectories(output);
-        PrintWriter out = spec.commandLine().getOut();
         WiderFaceWriter wider = new WiderFaceWriter(output);
         long started = System.nanoTime();
         int faces = 0;

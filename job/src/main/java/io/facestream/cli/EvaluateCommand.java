@@ -36,14 +36,12 @@ final class EvaluateCommand extends GeneratedCommand {
             Flags.value(ToolOptions.MEDIUM, "FILE"),
             Flags.value(ToolOptions.HARD, "FILE"));
 
-    @Override
-    public List<Flags.Flag> flags() {
-        return FLAGS;
+    EvaluateCommand() {
+        super(FLAGS, Logging.AS_CONFIGURED);
     }
 
     @Override
-    public Integer call() throws Exception {
-        Configuration options = options();
+    int run(Configuration options, PrintWriter out, PrintWriter err) throws Exception {
         Path gt = Path.of(options.get(ToolOptions.GROUND_TRUTH));
         Path pred = Path.of(options.get(ToolOptions.PREDICTIONS));
         double iou = options.get(ToolOptions.IOU);
@@ -61,7 +59,6 @@ final class EvaluateCommand extends GeneratedCommand {
         Predictions predictions = Predictions.read(pred, groundTruth);
         WiderFaceEvaluation.Result result = WiderFaceEvaluation.evaluate(groundTruth, predictions, iou);
 
-        PrintWriter out = spec.commandLine().getOut();
         out.printf("Ground truth: %s (%s layout), %d image(s), %d face(s)%n", gt, groundTruth.layout(),
                 groundTruth.images().size(), groundTruth.faces());
         if (groundTruth.hasKeepLists()) {

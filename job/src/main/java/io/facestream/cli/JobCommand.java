@@ -1,5 +1,6 @@
 package io.facestream.cli;
 
+import java.io.PrintWriter;
 import io.facestream.config.OptionNames;
 import io.facestream.job.FaceDetectionSettings;
 import io.facestream.job.JobOptions;
@@ -23,14 +24,12 @@ final class JobCommand extends GeneratedCommand {
             Flags.value(JobOptions.CHECKPOINT_INTERVAL, "DURATION"),
             Flags.value(JobOptions.JOB_NAME, "NAME")));
 
-    @Override
-    public List<Flags.Flag> flags() {
-        return FLAGS;
+    JobCommand() {
+        super(FLAGS, Logging.AS_CONFIGURED);
     }
 
     @Override
-    public Integer call() throws Exception {
-        Configuration options = options();
+    int run(Configuration options, PrintWriter out, PrintWriter err) throws Exception {
         KafkaSettings kafkaSettings = KafkaSettings.from(options, OptionNames.FLAGS);
         FaceDetectionSettings detectionSettings = FaceDetectionSettings.from(options, OptionNames.FLAGS);
         int parallelism = options.get(JobOptions.PARALLELISM);

@@ -60,16 +60,12 @@ final class LocalCommand extends GeneratedCommand {
             Flags.value(ToolOptions.LOCAL_PARALLELISM, "N"),
             Flags.value(ToolOptions.WAIT, "DURATION")), FlagSets.DETECTION_STAGE, List.of(FlagSets.DELIVERY_GUARANTEE));
 
-    @Override
-    public List<Flags.Flag> flags() {
-        return FLAGS;
+    LocalCommand() {
+        super(FLAGS, Logging.QUIET);
     }
 
     @Override
-    public Integer call() throws Exception {
-        FaceStreamCli.quietLogging();
-        PrintWriter console = spec.commandLine().getOut();
-        Configuration options = options();
+    int run(Configuration options, PrintWriter console, PrintWriter err) throws Exception {
         Path images = Path.of(options.get(ToolOptions.LOCAL_IMAGES));
         Path out = Path.of(options.get(ToolOptions.LOCAL_OUT));
         Annotate annotation = options.get(ToolOptions.ANNOTATE);

@@ -25,17 +25,12 @@ final class ProduceCommand extends GeneratedCommand {
             Flags.toggle(ToolOptions.REFERENCE),
             Flags.map(ToolOptions.PRODUCER_PROPERTIES));
 
-    @Override
-    public List<Flags.Flag> flags() {
-        return FLAGS;
+    ProduceCommand() {
+        super(FLAGS, Logging.QUIET);
     }
 
     @Override
-    public Integer call() throws Exception {
-        FaceStreamCli.quietLogging();
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        Configuration options = options();
+    int run(Configuration options, PrintWriter out, PrintWriter err) throws Exception {
         InputFormat format = options.get(KafkaOptions.INPUT_FORMAT);
         String bootstrapServers = options.get(KafkaOptions.BOOTSTRAP_SERVERS);
         String inputTopic = options.get(KafkaOptions.INPUT_TOPIC);

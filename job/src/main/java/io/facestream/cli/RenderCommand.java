@@ -29,17 +29,12 @@ final class RenderCommand extends GeneratedCommand {
             Flags.value(ToolOptions.DETECTIONS, "FILE"),
             FlagSets.BOOTSTRAP_SERVERS, FlagSets.OUTPUT_TOPIC), ResultTopicOptions.FLAGS);
 
-    @Override
-    public List<Flags.Flag> flags() {
-        return FLAGS;
+    RenderCommand() {
+        super(FLAGS, Logging.QUIET);
     }
 
     @Override
-    public Integer call() throws Exception {
-        FaceStreamCli.quietLogging();
-        PrintWriter console = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        Configuration options = options();
+    int run(Configuration options, PrintWriter console, PrintWriter err) throws Exception {
         Path images = Path.of(options.get(ToolOptions.RENDER_IMAGES));
         Path out = Path.of(options.get(ToolOptions.RENDER_OUT));
         Path detections = options.getOptional(ToolOptions.DETECTIONS).map(Path::of).orElse(null);

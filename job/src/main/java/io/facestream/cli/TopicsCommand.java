@@ -21,20 +21,17 @@ final class TopicsCommand extends GeneratedCommand {
             Flags.value(ToolOptions.PARTITIONS, "N"),
             Flags.value(ToolOptions.REPLICATION_FACTOR, "N")));
 
-    @Override
-    public List<Flags.Flag> flags() {
-        return FLAGS;
+    TopicsCommand() {
+        super(FLAGS, Logging.AS_CONFIGURED);
     }
 
     @Override
-    public Integer call() throws Exception {
-        Configuration options = options();
+    int run(Configuration options, PrintWriter out, PrintWriter err) throws Exception {
         int partitions = options.get(ToolOptions.PARTITIONS);
         int replicationFactor = options.get(ToolOptions.REPLICATION_FACTOR);
         if (partitions < 1 || replicationFactor < 1 || replicationFactor > Short.MAX_VALUE) {
             throw new IllegalArgumentException("--partitions and --replication-factor must be at least 1 (--replication-factor at most " + Short.MAX_VALUE + ")");
         }
-        PrintWriter out = spec.commandLine().getOut();
         String bootstrapServers = options.get(KafkaOptions.BOOTSTRAP_SERVERS);
         List<String> topics = List.of(options.get(KafkaOptions.INPUT_TOPIC), options.get(KafkaOptions.OUTPUT_TOPIC),
                 options.get(KafkaOptions.DEAD_LETTER_TOPIC));

@@ -4,6 +4,7 @@ import io.facestream.config.OptionNames;
 import io.facestream.config.Problems;
 import io.facestream.detect.DetectorOptions;
 import io.facestream.detect.DetectorSettings;
+import io.facestream.job.FaceDetectionSettings;
 import io.facestream.job.JobOptions;
 import java.io.Serializable;
 import java.time.Duration;
@@ -68,14 +69,8 @@ public record DetectFacesSettings(DetectorSettings detector, int inferenceThread
     }
 
     private static DetectFacesSettings read(ReadableConfig options, Problems problems, DetectorSettings detector) {
-        int inferenceThreads = problems.get(options, JobOptions.INFERENCE_THREADS);
-        if (inferenceThreads < 1) {
-            problems.add(JobOptions.INFERENCE_THREADS, inferenceThreads, "must be at least 1");
-        }
-        Duration timeout = problems.get(options, JobOptions.TIMEOUT);
-        if (timeout.isNegative() || timeout.isZero()) {
-            problems.add(JobOptions.TIMEOUT, timeout, "must be positive");
-        }
+        int inferenceThreads = FaceDetectionSettings.inferenceThreads(options, problems);
+        Duration timeout = FaceDetectionSettings.timeout(options, problems);
         return problems.isEmpty() ? new DetectFacesSettings(detector, inferenceThreads, timeout) : null;
     }
 
