@@ -5,13 +5,8 @@ import io.facestream.output.OutputRecords;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.List;
-import java.util.concurrent.Callable;
 import org.apache.flink.configuration.Configuration;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** The job's committed results (or dead letters) as JSON lines on standard output. */
 @Command(name = "consume", mixinStandardHelpOptions = true,
@@ -19,42 +14,26 @@ import picocli.CommandLine.Model.CommandSpec;
                 + "aborted or open transactions): everything up to now, then stop; with --follow, new results as they come.",
             "Each line is the FaceDetectionResult record (schemas/README.md) in Avro's JSON encoding, the layout of the "
                 + "detections.jsonl of local and detect. --dead-letters prints the dead letters instead, without their payload. Progress and the final count go to standard error."})
-final class ConsumeCommand implements Callable<Integer>, Flags.Generated {
+final class ConsumeCommand extends GeneratedCommand {
 
-    static final List<Flags.Flag> FLAGS = List.of(FlagSets.BOOTSTRAP_SERVERS, FlagSets.OUTPUT_TOPIC, FlagSets.DEAD_LETTER_TOPIC);
+    static final List<Flags.Flag> FLAGS = FlagSets.concat(
+            List.of(FlagSets.BOOTSTRAP_SERVERS, FlagSets.OUTPUT_TOPIC, FlagSets.DEAD_LETTER_TOPIC, Flags.toggle(ToolOptions.DEAD_LETTERS)),
+            ResultTopicOptions.FLAGS);
 
-    @Mixin
-    ResultTopicOptions source = new ResultTopicOptions();
-
-    @Option(names = "--dead-letters", description = "Read the dead-letter topic instead of the results. Default: off.")
-    boolean deadLetters;
-
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public List<Flags.Flag> flags() {
-        return FLAGS;
-    }
-
-    /** The brokers and topics given. */
-    Configuration options() {
-        return Flags.given(spec, FLAGS);
+    ConsumeCommand() {
+        super(FLAGS, Logging.QUIET);
     }
 
     @Override
-    public Integer call() throws Exception {
-        FaceStreamCli.quietLogging();
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        Configuration options = options();
+    int run(Configuration options, PrintWriter out, PrintWriter err) throws Exception {
+        boolean deadLetters = options.get(ToolOptions.DEAD_LETTERS);
         String topic = options.get(deadLetters ? KafkaOptions.DEAD_LETTER_TOPIC : KafkaOptions.OUTPUT_TOPIC);
         String what = deadLetters ? "dead letter(s)" : "result(s)";
         OutputRecords records = new OutputRecords();
         long count;
         long undecodable;
         double seconds;
-        try (CommittedRecords reader = source.open(options.get(KafkaOptions.BOOTSTRAP_SERVERS), topic);
+        try (CommittedRecords reader = ResultTopicOptions.open(options, options.get(KafkaOptions.BOOTSTRAP_SERVERS), topic);
              Progress progress = Progress.start("consume " + topic, -1, "records", err)) {
             long[] bad = new long[1];
             count = reader.forEach(record -> {
@@ -70,7 +49,7 @@ final class ConsumeCommand implements Callable<Integer>, Flags.Generated {
                 }
                 out.println(line);
                 progress.step();
-            }, source.follow, source.maxMessages);
+            }, options.get(ToolOptions.FOLLOW), options.get(ToolOptions.MAX_MESSAGES));
             out.flush();
             undecodable = bad[0];
             seconds = progress.seconds();

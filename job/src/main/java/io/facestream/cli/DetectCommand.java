@@ -21,66 +21,49 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
+import org.apache.flink.configuration.Configuration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** Offline detection on image files with the job's detector, for checks and evaluations. */
 @Command(name = "detect", mixinStandardHelpOptions = true,
         description = "Detect faces in image files or folders (searched recursively) and write jsonl or WIDER FACE results.")
-final class DetectCommand implements Callable<Integer>, Flags.Generated {
+final class DetectCommand extends GeneratedCommand {
 
     enum Format { JSONL, WIDER }
 
-    @Option(names = "--input", required = true, arity = "1..*", paramLabel = "DIR_OR_FILE",
-            description = "Image files or folders (repeatable).")
-    List<Path> inputs;
+    static final List<Flags.Flag> FLAGS = FlagSets.concat(List.of(
+            Flags.list(ToolOptions.INPUT, "DIR_OR_FILE").oneOrMore().asRequired(),
+            Flags.value(ToolOptions.OUTPUT, "DIR").asRequired(),
+            Flags.choice(ToolOptions.FORMAT, Format.class),
+            Flags.value(ToolOptions.THREADS, "N")), FlagSets.DETECTOR);
 
-    @Option(names = "--output", required = true, paramLabel = "DIR", description = "Where to write the results.")
-    Path output;
-
-    @Option(names = "--format", paramLabel = "jsonl|wider", defaultValue = "jsonl",
-            description = "jsonl: DIR/detections.jsonl, one FaceDetectionResult per image in Avro's JSON encoding, as local and "
-                    + "consume write it; wider: DIR/<event>/<name>.txt in the WIDER FACE submission layout. Default: ${DEFAULT-VALUE}.")
-    Format format;
-
-    @Option(names = "--threads", paramLabel = "N",
-            description = "Images detected in parallel, each on its own inference thread with one ONNX Runtime thread. "
-                    + "Default: the available processors (${DEFAULT-VALUE} here).")
-    int threads = Runtime.getRuntime().availableProcessors();
-
-    @Override
-    public List<Flags.Flag> flags() {
-        return FlagSets.DETECTOR;
+    DetectCommand() {
+        super(FLAGS, Logging.QUIET);
     }
-
-    @Spec
-    CommandSpec spec;
 
     /** An image's detections, or why there are none; the times are {@link System#nanoTime()}. */
     private record Outcome(ImageDetections detections, DeadLetterReason reason, String message, long startedNanos,
                            long finishedNanos) {}
 
     @Override
-    public Integer call() throws Exception {
-        FaceStreamCli.quietLogging();
-        Format chosen = format;
+    int run(Configuration options, PrintWriter out, PrintWriter err) throws Exception {
+        List<Path> inputs = options.get(ToolOptions.INPUT).stream().map(Path::of).toList();
+        Path output = Path.of(options.get(ToolOptions.OUTPUT));
+        Format chosen = options.get(ToolOptions.FORMAT);
+        int threads = ToolOptions.threads(options);
         if (threads < 1) {
             throw new IllegalArgumentException("--threads " + threads + ": must be at least 1");
         }
-        var settings = DetectorSettings.from(Flags.given(spec, FlagSets.DETECTOR), OptionNames.FLAGS);
+        var settings = DetectorSettings.from(options, OptionNames.FLAGS);
         List<ImageFiles.ImageFile> images = ImageFiles.collect(inputs, true);
         if (images.isEmpty()) {
             throw new IllegalArgumentException("no image files (jpg, png, bmp, webp, tiff, pnm) found in " + inputs);
         }
         Files.createDirectories(output);
-        PrintWriter out = spec.commandLine().getOut();
         WiderFaceWriter wider = new WiderFaceWriter(output);
         long started = System.nanoTime();
         int faces = 0;

@@ -11,11 +11,8 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
+import org.apache.flink.configuration.Configuration;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** WIDER FACE average precision of detections written by {@code detect --format wider}. */
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
@@ -27,54 +24,34 @@ import picocli.CommandLine.Model.CommandSpec;
                 + " the in_easy/in_medium/in_hard columns are the keep-lists), or the official text layout"
                 + " wider_face_val_bbx_gt.txt with keep-lists from --easy/--medium/--hard.",
             "Without keep-lists every face counts at every level, and the three figures are the same."})
-final class EvaluateCommand implements Callable<Integer> {
+final class EvaluateCommand extends GeneratedCommand {
 
     private static final int MISSING_LISTED = 10;
 
-    @Option(names = "--gt", required = true, paramLabel = "FILE",
-            description = "Ground truth: gt.jsonl or wider_face_val_bbx_gt.txt (told apart by name, or by a leading '{').")
-    Path gt;
+    static final List<Flags.Flag> FLAGS = List.of(
+            Flags.value(ToolOptions.GROUND_TRUTH, "FILE").asRequired(),
+            Flags.value(ToolOptions.PREDICTIONS, "DIR").asRequired(),
+            Flags.value(ToolOptions.IOU, "IOU"),
+            Flags.value(ToolOptions.EASY, "FILE"),
+            Flags.value(ToolOptions.MEDIUM, "FILE"),
+            Flags.value(ToolOptions.HARD, "FILE"));
 
-    @Option(names = "--pred", required = true, paramLabel = "DIR",
-            description = "Detections: DIR/<event>/<name>.txt per image <event>/<name>.jpg (name, count, then 'x y w h score'"
-                    + " lines), as 'detect --format wider' writes them. An image without a file counts as no detections.")
-    Path pred;
-
-    @Option(names = "--iou", defaultValue = "0.5", paramLabel = "IOU",
-            description = "Least IoU at which a detection finds a face. Default: ${DEFAULT-VALUE}, as in the official protocol.")
-    double iou;
-
-    @Option(names = "--easy", paramLabel = "FILE",
-            description = "Keep-list of the easy level: the official wider_easy_val.mat (names from its event_list/file_list,"
-                    + " or from wider_face_val.mat in the same folder), or text with one '<event>/<name>.jpg i j k' line"
-                    + " per image (1-based indices of the faces that count). Give all three levels or none;"
-                    + " they replace a gt.jsonl's in_* columns. Default: none (gt.jsonl's columns, or every face).")
-    Path easy;
-
-    @Option(names = "--medium", paramLabel = "FILE", description = "Keep-list of the medium level (wider_medium_val.mat or text), as --easy. Default: none.")
-    Path medium;
-
-    @Option(names = "--hard", paramLabel = "FILE", description = "Keep-list of the hard level (wider_hard_val.mat or text), as --easy. Default: none.")
-    Path hard;
-
-    @Spec
-    CommandSpec spec;
+    EvaluateCommand() {
+        super(FLAGS, Logging.AS_CONFIGURED);
+    }
 
     @Override
-    public Integer call() throws Exception {
+    int run(Configuration options, PrintWriter out, PrintWriter err) throws Exception {
+        Path gt = Path.of(options.get(ToolOptions.GROUND_TRUTH));
+        Path pred = Path.of(options.get(ToolOptions.PREDICTIONS));
+        double iou = options.get(ToolOptions.IOU);
         if (!(iou > 0 && iou <= 1)) {
             throw new IllegalArgumentException("--iou " + iou + ": must be above 0 and at most 1");
         }
         Map<Level, Path> keepLists = new EnumMap<>(Level.class);
-        if (easy != null) {
-            keepLists.put(Level.EASY, easy);
-        }
-        if (medium != null) {
-            keepLists.put(Level.MEDIUM, medium);
-        }
-        if (hard != null) {
-            keepLists.put(Level.HARD, hard);
-        }
+        options.getOptional(ToolOptions.EASY).ifPresent(file -> keepLists.put(Level.EASY, Path.of(file)));
+        options.getOptional(ToolOptions.MEDIUM).ifPresent(file -> keepLists.put(Level.MEDIUM, Path.of(file)));
+        options.getOptional(ToolOptions.HARD).ifPresent(file -> keepLists.put(Level.HARD, Path.of(file)));
         if (!keepLists.isEmpty() && keepLists.size() != Level.values().length) {
             throw new IllegalArgumentException("--easy, --medium and --hard: give all three keep-lists or none");
         }
@@ -82,7 +59,6 @@ final class EvaluateCommand implements Callable<Integer> {
         Predictions predictions = Predictions.read(pred, groundTruth);
         WiderFaceEvaluation.Result result = WiderFaceEvaluation.evaluate(groundTruth, predictions, iou);
 
-        PrintWriter out = spec.commandLine().getOut();
         out.printf("Ground truth: %s (%s layout), %d image(s), %d face(s)%n", gt, groundTruth.layout(),
                 groundTruth.images().size(), groundTruth.faces());
         if (groundTruth.hasKeepLists()) {

@@ -31,13 +31,21 @@ final class Flags {
 
     /**
      * One flag: its option, the label of its value in the help, and for a choice the enum and,
-     * where only some of its constants may be chosen, those.
+     * where only some of its constants may be chosen, those; {@code arity} null for picocli's own.
      */
     record Flag(ConfigOption<?> option, String label, Kind kind, Class<? extends Enum<?>> type, List<? extends Enum<?>> choices,
-                boolean required) {
+                boolean required, String arity) {
 
         Flag asRequired() {
-            return new Flag(option, label, kind, type, choices, true);
+            return new Flag(option, label, kind, type, choices, true, arity);
+        }
+
+        /** A list flag that takes one or more values after one flag ({@code --images a b c}), besides repeating it. */
+        Flag oneOrMore() {
+            if (kind != Kind.LIST) {
+                throw new IllegalStateException(name() + " is not a list");
+            }
+            return new Flag(option, label, kind, type, choices, required, "1..*");
         }
 
         String name() {
@@ -46,24 +54,24 @@ final class Flags {
     }
 
     static Flag value(ConfigOption<?> option, String label) {
-        return new Flag(option, label, Kind.VALUE, null, null, false);
+        return new Flag(option, label, Kind.VALUE, null, null, false, null);
     }
 
     static Flag toggle(ConfigOption<Boolean> option) {
-        return new Flag(option, null, Kind.SWITCH, null, null, false);
+        return new Flag(option, null, Kind.SWITCH, null, null, false, null);
     }
 
     static Flag list(ConfigOption<List<String>> option, String label) {
-        return new Flag(option, label, Kind.LIST, null, null, false);
+        return new Flag(option, label, Kind.LIST, null, null, false, null);
     }
 
     static Flag map(ConfigOption<Map<String, String>> option) {
-        return new Flag(option, "KEY=VALUE", Kind.MAP, null, null, false);
+        return new Flag(option, "KEY=VALUE", Kind.MAP, null, null, false, null);
     }
 
     /** An enum, any constant by name or by its {@code toString()}, in any case (picocli's case-insensitive enums). */
     static <E extends Enum<E>> Flag choice(ConfigOption<E> option, Class<E> type) {
-        return new Flag(option, label(List.of(type.getEnumConstants())), Kind.CHOICE, type, null, false);
+        return new Flag(option, label(List.of(type.getEnumConstants())), Kind.CHOICE, type, null, false, null);
     }
 
     /**
@@ -72,7 +80,7 @@ final class Flags {
      */
     @SafeVarargs
     static <E extends Enum<E>> Flag choice(ConfigOption<E> option, E... choices) {
-        return new Flag(option, label(List.of(choices)), Kind.VALUE, null, List.of(choices), false);
+        return new Flag(option, label(List.of(choices)), Kind.VALUE, null, List.of(choices), false, null);
     }
 
     private static String label(List<? extends Enum<?>> constants) {
@@ -99,6 +107,9 @@ final class Flags {
                 case MAP -> option.type(Map.class).auxiliaryTypes(String.class, String.class).paramLabel(flag.label());
                 case CHOICE -> option.type(flag.type()).paramLabel(flag.label());
                 case VALUE -> option.type(String.class).paramLabel(flag.label());
+            }
+            if (flag.arity() != null) {
+                option.arity(flag.arity());
             }
             command.addOption(option.build());
         }

@@ -1,5 +1,6 @@
 package io.facestream.cli;
 
+import java.io.PrintWriter;
 import io.facestream.config.OptionNames;
 import io.facestream.job.FaceDetectionSettings;
 import io.facestream.job.JobOptions;
@@ -8,35 +9,27 @@ import io.facestream.job.KafkaSettings;
 import io.facestream.job.StartupChecks;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.Callable;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 /** The streaming job on Kafka: what {@code flink run facestream.jar job ...} submits. */
 @Command(name = "job", mixinStandardHelpOptions = true,
         description = "Run the FaceStream job: image events from Kafka, detections and dead letters to Kafka (exactly-once by default).")
-final class JobCommand implements Callable<Integer>, Flags.Generated {
+final class JobCommand extends GeneratedCommand {
 
     static final List<Flags.Flag> FLAGS = FlagSets.concat(FlagSets.KAFKA, FlagSets.DETECTION_STAGE, List.of(
             Flags.value(JobOptions.PARALLELISM, "N"),
             Flags.value(JobOptions.CHECKPOINT_INTERVAL, "DURATION"),
             Flags.value(JobOptions.JOB_NAME, "NAME")));
 
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public List<Flags.Flag> flags() {
-        return FLAGS;
+    JobCommand() {
+        super(FLAGS, Logging.AS_CONFIGURED);
     }
 
     @Override
-    public Integer call() throws Exception {
-        Configuration options = Flags.given(spec, FLAGS);
+    int run(Configuration options, PrintWriter out, PrintWriter err) throws Exception {
         KafkaSettings kafkaSettings = KafkaSettings.from(options, OptionNames.FLAGS);
         FaceDetectionSettings detectionSettings = FaceDetectionSettings.from(options, OptionNames.FLAGS);
         int parallelism = options.get(JobOptions.PARALLELISM);

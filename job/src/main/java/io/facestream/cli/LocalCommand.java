@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.Callable;
 import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
 import org.apache.flink.configuration.Configuration;
@@ -33,9 +32,6 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * The embedded default: a real Kafka broker in this JVM, the job on a local Flink MiniCluster,
@@ -43,7 +39,7 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 @Command(name = "local", mixinStandardHelpOptions = true,
         description = "Run the whole pipeline on this machine: in-process Kafka broker, local Flink, the images in a folder.")
-final class LocalCommand implements Callable<Integer>, Flags.Generated {
+final class LocalCommand extends GeneratedCommand {
 
     private static final int MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
@@ -57,48 +53,30 @@ final class LocalCommand implements Callable<Integer>, Flags.Generated {
         }
     }
 
-    @Option(names = "--images", paramLabel = "DIR", defaultValue = "testdata",
-            description = "Folder of images to send (not searched recursively). Default: ${DEFAULT-VALUE}.")
-    Path images;
+    static final List<Flags.Flag> FLAGS = FlagSets.concat(List.of(
+            Flags.value(ToolOptions.LOCAL_IMAGES, "DIR"),
+            Flags.value(ToolOptions.LOCAL_OUT, "DIR"),
+            Flags.choice(ToolOptions.ANNOTATE, Annotate.class),
+            Flags.value(ToolOptions.LOCAL_PARALLELISM, "N"),
+            Flags.value(ToolOptions.WAIT, "DURATION")), FlagSets.DETECTION_STAGE, List.of(FlagSets.DELIVERY_GUARANTEE));
 
-    @Option(names = "--out", paramLabel = "DIR", defaultValue = "out",
-            description = "Where detections.jsonl, errors.jsonl and the annotated pictures go. Default: ${DEFAULT-VALUE}.")
-    Path out;
-
-    @Option(names = "--annotate", paramLabel = "none|jpeg|png", defaultValue = "jpeg",
-            description = "An annotated picture per result (boxes, scores, landmarks), <image>.annotated.jpg or .png, drawn by "
-                    + "a thread per processor beside the job: results and their latencies never wait for a picture. "
-                    + "none for no pictures. Default: ${DEFAULT-VALUE}.")
-    Annotate annotation;
-
-    @Option(names = "--parallelism", paramLabel = "N", defaultValue = "2", description = "Parallel subtasks. Default: ${DEFAULT-VALUE}.")
-    int parallelism;
-
-    @Option(names = "--wait", paramLabel = "DURATION", defaultValue = "5min",
-            description = "Give up if not every image has a result or error by then. Default: ${DEFAULT-VALUE}.")
-    Duration wait;
-
-    static final List<Flags.Flag> FLAGS = FlagSets.concat(FlagSets.DETECTION_STAGE, List.of(FlagSets.DELIVERY_GUARANTEE));
-
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public List<Flags.Flag> flags() {
-        return FLAGS;
+    LocalCommand() {
+        super(FLAGS, Logging.QUIET);
     }
 
     @Override
-    public Integer call() throws Exception {
-        FaceStreamCli.quietLogging();
-        PrintWriter console = spec.commandLine().getOut();
+    int run(Configuration options, PrintWriter console, PrintWriter err) throws Exception {
+        Path images = Path.of(options.get(ToolOptions.LOCAL_IMAGES));
+        Path out = Path.of(options.get(ToolOptions.LOCAL_OUT));
+        Annotate annotation = options.get(ToolOptions.ANNOTATE);
+        int parallelism = options.get(ToolOptions.LOCAL_PARALLELISM);
+        Duration wait = options.get(ToolOptions.WAIT);
         if (parallelism < 1) {
             throw new IllegalArgumentException("--parallelism " + parallelism + ": must be at least 1");
         }
         if (!Files.isDirectory(images)) {
             throw new IllegalArgumentException("--images " + images + ": no such folder");
         }
-        Configuration options = Flags.given(spec, FLAGS);
         FaceDetectionSettings settings = FaceDetectionSettings.from(options, OptionNames.FLAGS);
         DeliveryGuarantee guarantee = options.get(KafkaOptions.DELIVERY_GUARANTEE);
         StartupChecks.checkModel(settings.detector());
@@ -142,7 +120,7 @@ final class LocalCommand implements Callable<Integer>, Flags.Generated {
             sender.setDaemon(true);
             sender.start();
             try (ResultPictures pictures = annotation == Annotate.NONE ? null : new ResultPictures(images, out, annotation.format)) {
-                Summary summary = collect(broker.bootstrapServers(), kafka, files.size(), sending, pictures, console);
+                Summary summary = collect(broker.bootstrapServers(), kafka, files.size(), sending, pictures, out, wait, console);
                 long resultsMillis = System.currentTimeMillis();
                 job.cancel().get();
                 AnnotationWriter.Outcome drawn = pictures == null ? null : pictures.finish();
@@ -158,7 +136,8 @@ final class LocalCommand implements Callable<Integer>, Flags.Generated {
     }
 
     /** Reads the results and dead letters as consume does, writes them as it does, and draws as render does. */
-    private Summary collect(String bootstrap, KafkaSettings kafka, int sent, Future<ImageSender.Outcome> sending, ResultPictures pictures, PrintWriter console) throws Exception {
+    private static Summary collect(String bootstrap, KafkaSettings kafka, int sent, Future<ImageSender.Outcome> sending,
+                                   ResultPictures pictures, Path out, Duration wait, PrintWriter console) throws Exception {
         Summary summary = new Summary();
         long deadline = System.nanoTime() + wait.toNanos();
         CommittedRecords.Stop stop = () -> {

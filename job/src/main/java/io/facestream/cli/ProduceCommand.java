@@ -4,16 +4,11 @@ import io.facestream.job.InputFormat;
 import io.facestream.job.KafkaOptions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import org.apache.flink.configuration.Configuration;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** Sends image files to the job's input topic. */
 @Command(name = "produce", mixinStandardHelpOptions = true,
@@ -21,46 +16,26 @@ import picocli.CommandLine.Model.CommandSpec;
             "avro: ImageEvent records carrying the image bytes, or with --reference the image's file: URI for the job to read "
                 + "(start the job with --image-uri-allow covering the folder); raw: the image bytes themselves. "
                 + "Keys and event ids are the files' paths under the folders given (a file given directly: its name)."})
-final class ProduceCommand implements Callable<Integer>, Flags.Generated {
+final class ProduceCommand extends GeneratedCommand {
 
     private static final int LISTED_FAILURES = 10;
 
-    static final List<Flags.Flag> FLAGS = List.of(FlagSets.BOOTSTRAP_SERVERS.asRequired(), FlagSets.INPUT_TOPIC, FlagSets.INPUT_FORMAT);
+    static final List<Flags.Flag> FLAGS = List.of(FlagSets.BOOTSTRAP_SERVERS.asRequired(), FlagSets.INPUT_TOPIC, FlagSets.INPUT_FORMAT,
+            Flags.list(ToolOptions.PRODUCE_IMAGES, "FILE_OR_DIR").oneOrMore().asRequired(),
+            Flags.toggle(ToolOptions.REFERENCE),
+            Flags.map(ToolOptions.PRODUCER_PROPERTIES));
 
-    @Option(names = "--images", required = true, arity = "1..*", paramLabel = "FILE_OR_DIR",
-            description = "Image files, or folders searched recursively for jpg, png, bmp, webp, tiff and pnm files (repeatable).")
-    List<Path> images;
-
-    @Option(names = "--reference", description = "Send each image's absolute file: URI (imageUri) instead of its bytes, for images "
-            + "over Kafka's message limit; every TaskManager must see the same path. Avro only. Default: off (bytes).")
-    boolean reference;
-
-    @Option(names = "--producer-property", paramLabel = "KEY=VALUE",
-            description = "Extra Kafka producer property (repeatable), e.g. max.request.size=16777216 for large images. Default: none.")
-    Map<String, String> producerProperties = new LinkedHashMap<>();
-
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public List<Flags.Flag> flags() {
-        return FLAGS;
-    }
-
-    /** The Kafka options given (brokers, topic, format). */
-    Configuration options() {
-        return Flags.given(spec, FLAGS);
+    ProduceCommand() {
+        super(FLAGS, Logging.QUIET);
     }
 
     @Override
-    public Integer call() throws Exception {
-        FaceStreamCli.quietLogging();
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        Configuration options = options();
+    int run(Configuration options, PrintWriter out, PrintWriter err) throws Exception {
         InputFormat format = options.get(KafkaOptions.INPUT_FORMAT);
         String bootstrapServers = options.get(KafkaOptions.BOOTSTRAP_SERVERS);
         String inputTopic = options.get(KafkaOptions.INPUT_TOPIC);
+        List<Path> images = options.get(ToolOptions.PRODUCE_IMAGES).stream().map(Path::of).toList();
+        boolean reference = options.get(ToolOptions.REFERENCE);
         if (reference && format == InputFormat.RAW) {
             throw new IllegalArgumentException("--reference needs --input-format avro: raw records are the image bytes themselves");
         }
@@ -70,7 +45,8 @@ final class ProduceCommand implements Callable<Integer>, Flags.Generated {
         }
         ImageSender.Outcome outcome;
         double seconds;
-        try (ImageSender sender = new ImageSender(bootstrapServers, inputTopic, producerProperties);
+        try (ImageSender sender = new ImageSender(bootstrapServers, inputTopic,
+                options.getOptional(ToolOptions.PRODUCER_PROPERTIES).orElse(Map.of()));
              Progress progress = Progress.start("produce " + inputTopic, files.size(), "images", err)) {
             outcome = sender.send(files, format, reference, progress::step);
             seconds = progress.seconds();

@@ -11,13 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import org.apache.flink.configuration.Configuration;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** Annotated pictures of results: boxes, scores and landmarks drawn on the original images. */
 @Command(name = "render", mixinStandardHelpOptions = true,
@@ -26,41 +21,26 @@ import picocli.CommandLine.Model.CommandSpec;
             "Results come from a detections.jsonl (--detections: written by detect, local or consume) or from the output "
                 + "topic (--bootstrap-servers: committed results up to now; --follow for new ones); --detections wins. Each result's image is "
                 + "looked up under --images by its name or event id, the path under the folder that detect or produce was given."})
-final class RenderCommand implements Callable<Integer>, Flags.Generated {
+final class RenderCommand extends GeneratedCommand {
 
-    static final List<Flags.Flag> FLAGS = List.of(FlagSets.BOOTSTRAP_SERVERS, FlagSets.OUTPUT_TOPIC);
+    static final List<Flags.Flag> FLAGS = FlagSets.concat(List.of(
+            Flags.value(ToolOptions.RENDER_IMAGES, "DIR").asRequired(),
+            Flags.value(ToolOptions.RENDER_OUT, "DIR"),
+            Flags.value(ToolOptions.DETECTIONS, "FILE"),
+            FlagSets.BOOTSTRAP_SERVERS, FlagSets.OUTPUT_TOPIC), ResultTopicOptions.FLAGS);
 
-    @Option(names = "--images", required = true, paramLabel = "DIR", description = "Folder holding the original images.")
-    Path images;
-
-    @Option(names = "--out", paramLabel = "DIR", defaultValue = "out/rendered",
-            description = "Where the annotated PNGs go. Default: ${DEFAULT-VALUE}.")
-    Path out;
-
-    @Option(names = "--detections", paramLabel = "FILE",
-            description = "Read results from this detections.jsonl instead of a topic. Default: none (read the output topic).")
-    Path detections;
-
-    @Mixin
-    ResultTopicOptions source = new ResultTopicOptions();
-
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public List<Flags.Flag> flags() {
-        return FLAGS;
+    RenderCommand() {
+        super(FLAGS, Logging.QUIET);
     }
 
     @Override
-    public Integer call() throws Exception {
-        FaceStreamCli.quietLogging();
-        PrintWriter console = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+    int run(Configuration options, PrintWriter console, PrintWriter err) throws Exception {
+        Path images = Path.of(options.get(ToolOptions.RENDER_IMAGES));
+        Path out = Path.of(options.get(ToolOptions.RENDER_OUT));
+        Path detections = options.getOptional(ToolOptions.DETECTIONS).map(Path::of).orElse(null);
         if (!Files.isDirectory(images)) {
             throw new IllegalArgumentException("--images " + images + ": no such folder");
         }
-        Configuration options = Flags.given(spec, FLAGS);
         String bootstrapServers = options.get(KafkaOptions.BOOTSTRAP_SERVERS);
         String outputTopic = options.get(KafkaOptions.OUTPUT_TOPIC);
         if (detections == null && bootstrapServers == null) {
@@ -96,7 +76,7 @@ final class RenderCommand implements Callable<Integer>, Flags.Generated {
             } else {
                 OutputRecords records = new OutputRecords();
                 from = outputTopic;
-                try (CommittedRecords reader = source.open(bootstrapServers, outputTopic);
+                try (CommittedRecords reader = ResultTopicOptions.open(options, bootstrapServers, outputTopic);
                      Progress progress = Progress.start("render " + outputTopic, -1, "images", err)) {
                     read = reader.forEach(record -> {
                         FaceDetectionResult result;
@@ -109,7 +89,7 @@ final class RenderCommand implements Callable<Integer>, Flags.Generated {
                         }
                         pictures.draw(result);
                         progress.step();
-                    }, source.follow, source.maxMessages);
+                    }, options.get(ToolOptions.FOLLOW), options.get(ToolOptions.MAX_MESSAGES));
                     drawn = pictures.finish();
                     seconds = progress.seconds();
                 }

@@ -5,43 +5,33 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import org.apache.flink.configuration.Configuration;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** Creates the job's three topics where they are missing. */
 @Command(name = "topics", mixinStandardHelpOptions = true,
         description = "Create the job's input, output and dead-letter topics if they do not exist.")
-final class TopicsCommand implements Callable<Integer>, Flags.Generated {
+final class TopicsCommand extends GeneratedCommand {
 
-    @Option(names = "--partitions", paramLabel = "N", defaultValue = "2", description = "Partitions of new topics. Default: ${DEFAULT-VALUE}.")
-    int partitions;
+    static final List<Flags.Flag> FLAGS = FlagSets.concat(FlagSets.TOPICS, List.of(
+            Flags.value(ToolOptions.PARTITIONS, "N"),
+            Flags.value(ToolOptions.REPLICATION_FACTOR, "N")));
 
-    @Option(names = "--replication-factor", paramLabel = "N", defaultValue = "1", description = "Default: ${DEFAULT-VALUE}.")
-    short replicationFactor;
-
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public List<Flags.Flag> flags() {
-        return FlagSets.TOPICS;
+    TopicsCommand() {
+        super(FLAGS, Logging.AS_CONFIGURED);
     }
 
     @Override
-    public Integer call() throws Exception {
-        if (partitions < 1 || replicationFactor < 1) {
-            throw new IllegalArgumentException("--partitions and --replication-factor must be at least 1");
+    int run(Configuration options, PrintWriter out, PrintWriter err) throws Exception {
+        int partitions = options.get(ToolOptions.PARTITIONS);
+        int replicationFactor = options.get(ToolOptions.REPLICATION_FACTOR);
+        if (partitions < 1 || replicationFactor < 1 || replicationFactor > Short.MAX_VALUE) {
+            throw new IllegalArgumentException("--partitions and --replication-factor must be at least 1 (--replication-factor at most " + Short.MAX_VALUE + ")");
         }
-        PrintWriter out = spec.commandLine().getOut();
-        Configuration options = Flags.given(spec, FlagSets.TOPICS);
         String bootstrapServers = options.get(KafkaOptions.BOOTSTRAP_SERVERS);
         List<String> topics = List.of(options.get(KafkaOptions.INPUT_TOPIC), options.get(KafkaOptions.OUTPUT_TOPIC),
                 options.get(KafkaOptions.DEAD_LETTER_TOPIC));
@@ -58,7 +48,7 @@ final class TopicsCommand implements Callable<Integer>, Flags.Generated {
                 if (existing.contains(topic)) {
                     out.printf("%s exists%n", topic);
                 } else {
-                    admin.createTopics(List.of(new NewTopic(topic, partitions, replicationFactor))).all().get();
+                    admin.createTopics(List.of(new NewTopic(topic, partitions, (short) replicationFactor))).all().get();
                     out.printf("%s created (%d partitions)%n", topic, partitions);
                 }
             }

@@ -13,6 +13,7 @@ import static io.facestream.detect.DetectorOptions.SCORE_THRESHOLD;
 import static io.facestream.detect.DetectorOptions.SIZE;
 
 import io.facestream.config.OptionNames;
+import io.facestream.config.OptionsBuilder;
 import io.facestream.config.Problems;
 import java.io.Serializable;
 import java.nio.file.Files;
@@ -201,17 +202,7 @@ public record DetectorSettings(String modelFile, ModelDescriptor model, Precisio
     }
 
     /** Settings in code: each call sets one of the {@link DetectorOptions}; {@link #build()} reads them as {@link #from} does. */
-    public static final class Builder {
-        private final Configuration config = new Configuration();
-
-        private <T> Builder set(ConfigOption<T> option, T value) {
-            if (value == null) {
-                config.removeConfig(option);
-            } else {
-                config.set(option, value);
-            }
-            return this;
-        }
+    public static final class Builder extends OptionsBuilder<Builder> {
 
         /** The ONNX file; null (the default) for the shipped insightface-mnet025-v2 model. */
         public Builder modelPath(Path modelPath) {
@@ -272,7 +263,7 @@ public record DetectorSettings(String modelFile, ModelDescriptor model, Precisio
 
         /** @throws IllegalArgumentException naming every invalid setting and what to do */
         public DetectorSettings build() {
-            return from(config);
+            return from(options);
         }
     }
 }

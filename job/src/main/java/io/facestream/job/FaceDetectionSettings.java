@@ -7,13 +7,13 @@ import static io.facestream.job.JobOptions.INFERENCE_THREADS;
 import static io.facestream.job.JobOptions.TIMEOUT;
 
 import io.facestream.config.OptionNames;
+import io.facestream.config.OptionsBuilder;
 import io.facestream.config.Problems;
 import io.facestream.detect.DetectorSettings;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ReadableConfig;
 
 /**
@@ -46,14 +46,8 @@ public record FaceDetectionSettings(DetectorSettings detector, int inferenceThre
     }
 
     private static FaceDetectionSettings from(ReadableConfig config, Problems problems, DetectorSettings detector) {
-        int inferenceThreads = problems.get(config, INFERENCE_THREADS);
-        if (inferenceThreads < 1) {
-            problems.add(INFERENCE_THREADS, inferenceThreads, "must be at least 1");
-        }
-        Duration timeout = problems.get(config, TIMEOUT);
-        if (timeout.isNegative() || timeout.isZero()) {
-            problems.add(TIMEOUT, timeout, "must be positive");
-        }
+        int inferenceThreads = inferenceThreads(config, problems);
+        Duration timeout = timeout(config, problems);
         int capacity = problems.get(config, CAPACITY);
         if (capacity < 0) {
             problems.add(CAPACITY, capacity, "must be 0 (auto) or positive");
@@ -76,6 +70,24 @@ public record FaceDetectionSettings(DetectorSettings detector, int inferenceThre
                 capacity > 0 ? capacity : 2 * inferenceThreads, deadLetterPayloadLimit, references);
     }
 
+    /** {@link JobOptions#INFERENCE_THREADS} as {@code config} gives it, checked: the SQL function reads it so too. */
+    public static int inferenceThreads(ReadableConfig config, Problems problems) {
+        int inferenceThreads = problems.get(config, INFERENCE_THREADS);
+        if (inferenceThreads < 1) {
+            problems.add(INFERENCE_THREADS, inferenceThreads, "must be at least 1");
+        }
+        return inferenceThreads;
+    }
+
+    /** {@link JobOptions#TIMEOUT} as {@code config} gives it, checked: the SQL function reads it so too. */
+    public static Duration timeout(ReadableConfig config, Problems problems) {
+        Duration timeout = problems.get(config, TIMEOUT);
+        if (timeout.isNegative() || timeout.isZero()) {
+            problems.add(TIMEOUT, timeout, "must be positive");
+        }
+        return timeout;
+    }
+
     public static Builder builder() {
         return new Builder();
     }
@@ -84,8 +96,7 @@ public record FaceDetectionSettings(DetectorSettings detector, int inferenceThre
      * Settings in code: each call sets one of the stage's {@link JobOptions}, the detector's settings
      * come whole; {@link #build()} validates as {@link #from} does, naming the options as the command line does.
      */
-    public static final class Builder {
-        private final Configuration config = new Configuration();
+    public static final class Builder extends OptionsBuilder<Builder> {
         private DetectorSettings detector = DetectorSettings.defaults();
 
         public Builder detector(DetectorSettings detector) {
@@ -94,35 +105,30 @@ public record FaceDetectionSettings(DetectorSettings detector, int inferenceThre
         }
 
         public Builder inferenceThreads(int inferenceThreads) {
-            config.set(INFERENCE_THREADS, inferenceThreads);
-            return this;
+            return set(INFERENCE_THREADS, inferenceThreads);
         }
 
         public Builder timeout(Duration timeout) {
-            config.set(TIMEOUT, Objects.requireNonNull(timeout));
-            return this;
+            return set(TIMEOUT, Objects.requireNonNull(timeout));
         }
 
         /** 0 (the default) means twice the inference threads. */
         public Builder capacity(int capacity) {
-            config.set(CAPACITY, capacity);
-            return this;
+            return set(CAPACITY, capacity);
         }
 
         public Builder deadLetterPayloadLimit(int deadLetterPayloadLimit) {
-            config.set(DEAD_LETTER_PAYLOAD_LIMIT, deadLetterPayloadLimit);
-            return this;
+            return set(DEAD_LETTER_PAYLOAD_LIMIT, deadLetterPayloadLimit);
         }
 
         /** URI prefixes (file:///..., s3://bucket/...) under which events may reference images. */
         public Builder imageUriAllowList(List<String> locations) {
-            config.set(IMAGE_URI_ALLOW, List.copyOf(locations));
-            return this;
+            return set(IMAGE_URI_ALLOW, List.copyOf(locations));
         }
 
         public FaceDetectionSettings build() {
             Problems problems = new Problems(OptionNames.FLAGS);
-            FaceDetectionSettings settings = from(config, problems, detector);
+            FaceDetectionSettings settings = from(options, problems, detector);
             problems.throwIfAny("Invalid detection settings");
             return settings;
         }

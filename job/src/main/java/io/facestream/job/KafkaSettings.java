@@ -17,6 +17,7 @@ import static io.facestream.job.KafkaOptions.TRANSACTION_TIMEOUT;
 
 import io.facestream.avro.DeadLetter;
 import io.facestream.config.OptionNames;
+import io.facestream.config.OptionsBuilder;
 import io.facestream.config.Options;
 import io.facestream.config.Problems;
 import org.apache.flink.configuration.ConfigOption;
@@ -313,17 +314,7 @@ public record KafkaSettings(Configuration options, RegisteredSchemas registeredS
     }
 
     /** Settings in code: each call sets one of the {@link KafkaOptions}; {@link #build()} validates, naming them as the command line does. */
-    public static final class Builder {
-        private final Configuration options = new Configuration();
-
-        private <T> Builder set(ConfigOption<T> option, T value) {
-            if (value == null) {
-                options.removeConfig(option);
-            } else {
-                options.set(option, value);
-            }
-            return this;
-        }
+    public static final class Builder extends OptionsBuilder<Builder> {
 
         public Builder bootstrapServers(String bootstrapServers) {
             return set(BOOTSTRAP_SERVERS, bootstrapServers);

@@ -3,6 +3,7 @@ package io.facestream.output;
 import io.facestream.avro.DeadLetter;
 import io.facestream.avro.FaceDetectionResult;
 import io.facestream.schemas.AvroCodec;
+import io.facestream.schemas.AvroTrust;
 import java.io.IOException;
 import org.apache.avro.specific.SpecificRecord;
 
@@ -14,6 +15,12 @@ import org.apache.avro.specific.SpecificRecord;
  * another framing of the values is added in this one place. Not thread-safe (reuses decoders).
  */
 public final class OutputRecords {
+
+    static {
+        // Copying a dead letter and reading JSON instantiate the generated classes, which Avro refuses untrusted;
+        // a tool may get here before any Kafka deserializer has installed the trust.
+        AvroTrust.trustFaceStreamSchemas();
+    }
 
     private final AvroCodec.Decoder<FaceDetectionResult> results = new AvroCodec.Decoder<>(FaceDetectionResult.class);
     private final AvroCodec.Decoder<DeadLetter> deadLetters = new AvroCodec.Decoder<>(DeadLetter.class);

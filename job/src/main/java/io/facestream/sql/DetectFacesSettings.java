@@ -4,10 +4,13 @@ import io.facestream.config.OptionNames;
 import io.facestream.config.Problems;
 import io.facestream.detect.DetectorOptions;
 import io.facestream.detect.DetectorSettings;
+import io.facestream.job.FaceDetectionSettings;
 import io.facestream.job.JobOptions;
 import java.io.Serializable;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
+import java.util.stream.Stream;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.DelegatingConfiguration;
@@ -31,6 +34,10 @@ public record DetectFacesSettings(DetectorSettings detector, int inferenceThread
     static final String REMOVED_MAX_BATCH = PREFIX + "max-batch";
     private static final OptionNames NAMES = OptionNames.prefixed(PREFIX);
     private static final String INVALID = "Invalid FaceStream settings for detect_faces";
+
+    /** Every option {@code detect_faces} reads, each as {@code facestream.KEY}: the detector's and the stage's threads and timeout. */
+    public static final List<ConfigOption<?>> OPTIONS = Stream.concat(DetectorOptions.ALL.stream(),
+            Stream.of(JobOptions.INFERENCE_THREADS, JobOptions.TIMEOUT)).toList();
 
     /** The option's name in SQL. */
     public static String key(ConfigOption<?> option) {
@@ -62,14 +69,8 @@ public record DetectFacesSettings(DetectorSettings detector, int inferenceThread
     }
 
     private static DetectFacesSettings read(ReadableConfig options, Problems problems, DetectorSettings detector) {
-        int inferenceThreads = problems.get(options, JobOptions.INFERENCE_THREADS);
-        if (inferenceThreads < 1) {
-            problems.add(JobOptions.INFERENCE_THREADS, inferenceThreads, "must be at least 1");
-        }
-        Duration timeout = problems.get(options, JobOptions.TIMEOUT);
-        if (timeout.isNegative() || timeout.isZero()) {
-            problems.add(JobOptions.TIMEOUT, timeout, "must be positive");
-        }
+        int inferenceThreads = FaceDetectionSettings.inferenceThreads(options, problems);
+        Duration timeout = FaceDetectionSettings.timeout(options, problems);
         return problems.isEmpty() ? new DetectFacesSettings(detector, inferenceThreads, timeout) : null;
     }
 

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.configuration.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -92,10 +93,11 @@ class CliConventionsTest {
         cli.parseArgs("produce", "--config", config.toString());
 
         ProduceCommand produce = cli.getSubcommands().get("produce").getCommand();
-        assertThat(produce.options().get(KafkaOptions.BOOTSTRAP_SERVERS)).isEqualTo("127.0.0.1:9092");
-        assertThat(produce.images).containsExactly(Path.of("a"), Path.of("b"));
-        assertThat(produce.producerProperties).containsExactly(Map.entry("linger.ms", "7"), Map.entry("compression.type", "lz4"));
-        assertThat(produce.reference).isTrue();
+        Configuration options = produce.options();
+        assertThat(options.get(KafkaOptions.BOOTSTRAP_SERVERS)).isEqualTo("127.0.0.1:9092");
+        assertThat(options.get(ToolOptions.PRODUCE_IMAGES)).containsExactly("a", "b");
+        assertThat(options.get(ToolOptions.PRODUCER_PROPERTIES)).containsExactly(Map.entry("linger.ms", "7"), Map.entry("compression.type", "lz4"));
+        assertThat(options.get(ToolOptions.REFERENCE)).isTrue();
     }
 
     @Test
@@ -108,7 +110,7 @@ class CliConventionsTest {
 
         ConsumeCommand consume = cli.getSubcommands().get("consume").getCommand();
         assertThat(consume.options().get(KafkaOptions.BOOTSTRAP_SERVERS)).isEqualTo("b:9092");
-        assertThat(consume.source.consumerProperties).containsExactly(Map.entry("max.poll.records", "5"));
+        assertThat(consume.options().get(ToolOptions.READER_CONSUMER_PROPERTIES)).containsExactly(Map.entry("max.poll.records", "5"));
     }
 
     @Test

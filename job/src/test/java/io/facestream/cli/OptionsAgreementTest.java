@@ -8,7 +8,12 @@ import io.facestream.job.FaceDetectionSettings;
 import io.facestream.sql.DetectFacesSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
+import org.apache.flink.configuration.ConfigOption;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import org.apache.flink.configuration.Configuration;
@@ -26,23 +31,54 @@ class OptionsAgreementTest {
     @Test
     void everyGeneratedFlagIsItsOptionsKeyWithItsDefaultAndCommandsAgree() {
         CommandLine cli = FaceStreamCli.commandLine();
+        Set<ConfigOption<?>> toolOptions = toolOptions();
         Map<String, String> defaults = new HashMap<>();
+        Map<String, String> toolDefaults = new HashMap<>();
         for (CommandLine command : new LinkedHashSet<>(cli.getSubcommands().values())) {
-            if (!(command.getCommand() instanceof Flags.Generated generated)) {
+            if (command.getCommandName().equals("help")) {
                 continue;
             }
-            for (Flags.Flag flag : generated.flags()) {
+            assertThat((Object) command.getCommand()).as(command.getCommandName() + ": every flag generated from an option")
+                    .isInstanceOf(Flags.Generated.class);
+            for (Flags.Flag flag : ((Flags.Generated) command.getCommand()).flags()) {
                 OptionSpec option = command.getCommandSpec().findOption("--" + flag.option().key());
                 assertThat(option).as(command.getCommandName() + " --" + flag.option().key()).isNotNull();
                 String expected = Options.defaultText(flag.option());
                 assertThat(option.defaultValue()).as(command.getCommandName() + " " + option.longestName()).isEqualTo(expected);
+                if (toolOptions.contains(flag.option())) {
+                    // A tool's flag is its command's own: local's --out is not render's.
+                    toolDefaults.put(command.getCommandName() + " " + option.longestName(), String.valueOf(expected));
+                    continue;
+                }
                 String other = defaults.putIfAbsent(option.longestName(), String.valueOf(expected));
                 assertThat(other == null ? String.valueOf(expected) : other).as(option.longestName() + " in every command")
                         .isEqualTo(String.valueOf(expected));
             }
         }
         assertThat(defaults).containsEntry("--score-threshold", "0.5").containsEntry("--timeout", "30s")
-                .containsEntry("--delivery-guarantee", "exactly-once").containsEntry("--bootstrap-servers", "null");
+                .containsEntry("--delivery-guarantee", "exactly-once").containsEntry("--bootstrap-servers", "null")
+                .containsEntry("--parallelism", "0");
+        assertThat(toolDefaults).containsEntry("local --out", "out").containsEntry("render --out", "out/rendered")
+                .containsEntry("local --parallelism", "2").containsEntry("local --wait", "5min")
+                .containsEntry("consume --from", "earliest").containsEntry("detect --format", "jsonl")
+                .containsEntry("detect --threads", "null").containsEntry("evaluate --iou", "0.5")
+                .containsEntry("topics --partitions", "2").containsEntry("produce --images", "null");
+    }
+
+    /** Every option ToolOptions declares. */
+    static Set<ConfigOption<?>> toolOptions() {
+        Set<ConfigOption<?>> options = new HashSet<>();
+        for (Field field : ToolOptions.class.getDeclaredFields()) {
+            if (Modifier.isStatic(field.getModifiers()) && field.getType() == ConfigOption.class) {
+                try {
+                    field.setAccessible(true);
+                    options.add((ConfigOption<?>) field.get(null));
+                } catch (IllegalAccessException e) {
+                    throw new AssertionError(e);
+                }
+            }
+        }
+        return options;
     }
 
     @Test
