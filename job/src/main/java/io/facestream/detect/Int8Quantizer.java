@@ -214,13 +214,13 @@ public final class Int8Quantizer {
     private void plan() {
         Set<NodeProto> firstConvs = new HashSet<>();
         for (NodeProto node : graph.getNodeList()) {
-            if (node.getOpType().equals("Conv") && !convUpstream(node.getInput(0), new HashSet<>())) {
+            if (node.getOpType().equals("Conv") && !reachesConv(node.getInput(0), true, new HashSet<>())) {
                 firstConvs.add(node);
             }
         }
         for (NodeProto node : graph.getNodeList()) {
             if (node.getOpType().equals("Conv")) {
-                boolean last = !convDownstream(node.getOutput(0), new HashSet<>());
+                boolean last = !reachesConv(node.getOutput(0), false, new HashSet<>());
                 if (options.floatFirstConv() && firstConvs.contains(node) || options.floatLastConvs() && last) {
                     floatConvs.add(node);
                 }
@@ -296,32 +296,20 @@ public final class Int8Quantizer {
         return aliases.getOrDefault(name, name);
     }
 
-    private boolean convUpstream(String tensor, Set<String> seen) {
-        NodeProto producer = producers.get(tensor);
-        if (producer == null || !seen.add(tensor)) {
-            return false;
-        }
-        if (producer.getOpType().equals("Conv")) {
-            return true;
-        }
-        for (String input : producer.getInputList()) {
-            if (convUpstream(input, seen)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private boolean convDownstream(String tensor, Set<String> seen) {
+    /** Whether a Conv produces {@code tensor}, or feeds it through other nodes ({@code upstream}), or reads it ({@code !upstream}). */
+    private boolean reachesConv(String tensor, boolean upstream, Set<String> seen) {
         if (!seen.add(tensor)) {
             return false;
         }
-        for (NodeProto consumer : consumers.getOrDefault(tensor, List.of())) {
-            if (consumer.getOpType().equals("Conv")) {
+        NodeProto producer = producers.get(tensor);
+        List<NodeProto> neighbours = !upstream ? consumers.getOrDefault(tensor, List.of())
+                : producer == null ? List.of() : List.of(producer);
+        for (NodeProto node : neighbours) {
+            if (node.getOpType().equals("Conv")) {
                 return true;
             }
-            for (String output : consumer.getOutputList()) {
-                if (convDownstream(output, seen)) {
+            for (String next : upstream ? node.getInputList() : node.getOutputList()) {
+                if (reachesConv(next, upstream, seen)) {
                     return true;
                 }
             }

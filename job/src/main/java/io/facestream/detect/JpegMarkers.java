@@ -25,20 +25,13 @@ final class JpegMarkers {
         }
         int at = 2;
         while (true) {
-            int code = nextMarker(b, at);
+            int code = nextSegment(b, at);
             if (code < 0) {
                 return null;
             }
             int marker = b[code] & 0xFF;
-            if (isStandalone(marker)) {
-                at = code + 1;
-                continue;
-            }
-            if (!hasLength(marker) || marker == SOS || code + 2 >= b.length) {
-                return null;
-            }
-            int length = u16(b, code + 1);
-            if (length < 2) {
+            int end = marker == SOS ? -1 : segmentEnd(b, code);
+            if (end < 0) {
                 return null;
             }
             if (isStartOfFrame(marker)) {
@@ -51,7 +44,7 @@ final class JpegMarkers {
                 // libjpeg refuses a zero size (a height defined later by DNL is not supported)
                 return width == 0 || height == 0 ? null : new ImageHeaders.Dimensions(width, height);
             }
-            at = code + 1 + length;
+            at = end;
         }
     }
 
@@ -63,29 +56,42 @@ final class JpegMarkers {
     static boolean reachesEndOfImage(byte[] b) {
         int at = 2;
         while (true) {
-            int code = nextMarker(b, at);
+            int code = nextSegment(b, at);
             if (code < 0) {
                 return false;
             }
-            int marker = b[code] & 0xFF;
-            if (marker == EOI) {
+            if ((b[code] & 0xFF) == EOI) {
                 return true;
             }
-            if (isStandalone(marker)) {
-                at = code + 1;
-                continue;
-            }
-            if (!hasLength(marker) || code + 2 >= b.length) {
-                return false;
-            }
-            int length = u16(b, code + 1);
-            if (length < 2) {
+            int end = segmentEnd(b, code);
+            if (end < 0) {
                 return false;
             }
             // After a scan header, the entropy-coded data is passed over by nextMarker: it holds
             // no 0xFF other than stuffed zeros and restart markers.
-            at = code + 1 + length;
+            at = end;
         }
+    }
+
+    /**
+     * Index just past the segment whose marker code is at {@code code}, or -1 where libjpeg stops:
+     * a marker it reads no length for, no room for the length, or a length under 2.
+     */
+    private static int segmentEnd(byte[] b, int code) {
+        if (!hasLength(b[code] & 0xFF) || code + 2 >= b.length) {
+            return -1;
+        }
+        int length = u16(b, code + 1);
+        return length < 2 ? -1 : code + 1 + length;
+    }
+
+    /** {@link #nextMarker} passing over restart markers and TEM, which stand alone between segments. */
+    private static int nextSegment(byte[] b, int from) {
+        int code = nextMarker(b, from);
+        while (code >= 0 && isStandalone(b[code] & 0xFF)) {
+            code = nextMarker(b, code + 1);
+        }
+        return code;
     }
 
     /** Index of the next marker's code byte at or after {@code from}, or -1 at the end of the bytes. */
