@@ -34,7 +34,7 @@ public final class FaceStreamJob {
 
     /** The job reading and writing the topics in {@code kafka}. */
     public static FaceStreamJob onKafka(KafkaSettings kafka, FaceDetectionSettings settings) {
-        return new FaceStreamJob(kafka.source(), kafka.resultSink(), kafka.deadLetterSink(), settings);
+        return new FaceStreamJob(KafkaConnectors.source(kafka), KafkaConnectors.resultSink(kafka), KafkaConnectors.deadLetterSink(kafka), settings);
     }
 
     /**

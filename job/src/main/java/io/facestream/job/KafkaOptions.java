@@ -66,12 +66,12 @@ public final class KafkaOptions {
 
     public static final ConfigOption<Map<String, String>> CONSUMER_PROPERTIES = key("consumer-property").mapType().noDefaultValue()
             .withDescription("Extra Kafka consumer property (repeatable); the source's consumer otherwise uses "
-                    + "max.partition.fetch.bytes=" + KafkaSettings.CONSUMER_PARTITION_FETCH_BYTES + ", several images per fetch. "
+                    + "max.partition.fetch.bytes=" + KafkaConnectors.CONSUMER_PARTITION_FETCH_BYTES + ", several images per fetch. "
                     + "Default: none.");
 
     public static final ConfigOption<Map<String, String>> PRODUCER_PROPERTIES = key("producer-property").mapType().noDefaultValue()
             .withDescription("Extra Kafka producer property (repeatable); the sinks' producers otherwise use batch.size="
-                    + KafkaSettings.PRODUCER_BATCH_BYTES + ", and with exactly-once linger.ms=" + KafkaSettings.PRODUCER_LINGER_MS
+                    + KafkaConnectors.PRODUCER_BATCH_BYTES + ", and with exactly-once linger.ms=" + KafkaConnectors.PRODUCER_LINGER_MS
                     + ", as results show only when a checkpoint commits them. Default: none.");
 
     /** Every option of {@link KafkaSettings}. */

@@ -15,7 +15,6 @@ import static io.facestream.job.KafkaOptions.STARTING_OFFSETS;
 import static io.facestream.job.KafkaOptions.TRANSACTIONAL_ID_PREFIX;
 import static io.facestream.job.KafkaOptions.TRANSACTION_TIMEOUT;
 
-import io.facestream.avro.DeadLetter;
 import io.facestream.config.OptionNames;
 import io.facestream.config.OptionsBuilder;
 import io.facestream.config.Options;
@@ -23,12 +22,9 @@ import io.facestream.config.Problems;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ReadableConfig;
-import io.facestream.avro.FaceDetectionResult;
-import io.facestream.registry.ConfluentAvroSerializationSchema;
 import java.io.Serializable;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,23 +32,14 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.function.ToIntFunction;
-import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.connector.base.DeliveryGuarantee;
-import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
-import org.apache.flink.connector.kafka.sink.KafkaSink;
-import org.apache.flink.connector.kafka.source.KafkaSource;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
-import org.apache.flink.formats.avro.AvroSerializationSchema;
-import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.clients.producer.ProducerConfig;
 
 /**
  * Where the job reads and writes: brokers, topics, input format, consumer group, the delivery
  * guarantee and its producer settings, and the value format (plain Avro, or the Confluent wire format
- * with a schema registry); the {@link KafkaOptions}, validated when read. Makes the job's Kafka source and sinks.
+ * with a schema registry); the {@link KafkaOptions}, validated when read. {@link KafkaConnectors} makes the
+ * job's source and sinks from them.
  *
  * @param options the {@link KafkaOptions} given, validated
  * @param registeredSchemas the ids the registry gave the output schemas; null until they are registered
@@ -86,10 +73,6 @@ public record KafkaSettings(Configuration options, RegisteredSchemas registeredS
         validate(options, problems);
         problems.throwIfAny("Invalid Kafka settings");
         return new KafkaSettings(options, null);
-    }
-
-    private <T> T get(ConfigOption<T> option) {
-        return options.get(option);
     }
 
     public String bootstrapServers() {
@@ -135,121 +118,12 @@ public record KafkaSettings(Configuration options, RegisteredSchemas registeredS
         return new KafkaSettings(options, Objects.requireNonNull(ids));
     }
 
-    public KafkaSource<SourcedImageEvent> source() {
-        OffsetsInitializer start = switch (get(STARTING_OFFSETS)) {
-            case EARLIEST -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
-            case LATEST -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.LATEST);
-            case COMMITTED -> OffsetsInitializer.committedOffsets();
-        };
-        var builder = KafkaSource.<SourcedImageEvent>builder()
-                .setBootstrapServers(bootstrapServers())
-                .setTopics(inputTopic())
-                .setGroupId(get(GROUP_ID))
-                .setStartingOffsets(start)
-                .setDeserializer(new ImageEventDeserializer(get(INPUT_FORMAT), schemaRegistryUrl().orElse(null)))
-                .setProperties(consumerConfig());
-        if (get(BOUNDED)) {
-            builder.setBounded(OffsetsInitializer.latest());
-        }
-        return builder.build();
+    <T> T get(ConfigOption<T> option) {
+        return options.get(option);
     }
 
-    /**
-     * Results keyed by event id: exactly-once, in transactions committed at each checkpoint;
-     * at-least-once, as soon as they are ready (a restart may write them again, under the same key).
-     */
-    public KafkaSink<FaceDetectionResult> resultSink() {
-        return sink(outputTopic(), "-detections", FaceDetectionResult::getEventId,
-                valueSerializer(FaceDetectionResult.class, RegisteredSchemas::resultSchemaId));
-    }
-
-    /** Dead letters keyed by event id (null when unknown), delivered as the results are. */
-    public KafkaSink<DeadLetter> deadLetterSink() {
-        return sink(deadLetterTopic(), "-dead-letters", DeadLetter::getEventId,
-                valueSerializer(DeadLetter.class, RegisteredSchemas::deadLetterSchemaId));
-    }
-
-    private <T extends SpecificRecord> SerializationSchema<T> valueSerializer(
-            Class<T> type, ToIntFunction<RegisteredSchemas> schemaId) {
-        if (schemaRegistryUrl().isEmpty()) {
-            return AvroSerializationSchema.forSpecific(type);
-        }
-        if (registeredSchemasOrNull == null) {
-            throw new IllegalStateException("--schema-registry is set but the output schemas are not registered yet: "
-                    + "build the job with the settings StartupChecks.registerSchemas returns");
-        }
-        return new ConfluentAvroSerializationSchema<>(type, schemaId.applyAsInt(registeredSchemasOrNull));
-    }
-
-    private <T extends SpecificRecord> KafkaSink<T> sink(String topic, String transactionalIdSuffix,
-                                                         EventIdOf<T> eventId, SerializationSchema<T> valueSerializer) {
-        var builder = KafkaSink.<T>builder()
-                .setBootstrapServers(bootstrapServers())
-                .setRecordSerializer(KafkaRecordSerializationSchema.<T>builder()
-                        .setTopic(topic)
-                        .setKeySerializationSchema(record -> {
-                            String id = eventId.of(record);
-                            return id == null ? null : id.getBytes(StandardCharsets.UTF_8);
-                        })
-                        .setValueSerializationSchema(valueSerializer)
-                        .build())
-                .setDeliveryGuarantee(deliveryGuarantee())
-                .setKafkaProducerConfig(producerConfig());
-        if (deliveryGuarantee() == DeliveryGuarantee.EXACTLY_ONCE) {
-            builder.setTransactionalIdPrefix(get(TRANSACTIONAL_ID_PREFIX) + transactionalIdSuffix);
-        }
-        return builder.build();
-    }
-
-    /** Serializable accessor of a record's event id, for the record key. */
-    @FunctionalInterface
-    private interface EventIdOf<T> extends Serializable {
-        String of(T record);
-    }
-
-    /**
-     * The source's consumer fetches up to {@value #CONSUMER_PARTITION_FETCH_BYTES} bytes of a
-     * partition per request unless --consumer-property says otherwise: Kafka's default of 1 MiB
-     * holds only about four 1080p JPEG events, so the fetcher thread and the broker handled a
-     * request for every few images.
-     */
-    public static final int CONSUMER_PARTITION_FETCH_BYTES = 4 * 1024 * 1024;
-
-    /** The source's consumer settings (package-private for tests). */
-    Properties consumerConfig() {
-        Properties config = properties(CONSUMER_PROPERTIES);
-        config.putIfAbsent(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(CONSUMER_PARTITION_FETCH_BYTES));
-        return config;
-    }
-
-    /**
-     * With exactly-once delivery the sinks' producers send at most every {@value #PRODUCER_LINGER_MS} ms,
-     * in batches of up to {@value #PRODUCER_BATCH_BYTES} bytes per partition, unless --producer-property
-     * says otherwise: results become visible only when the checkpoint commits their transaction, which
-     * flushes them first, so waiting longer costs a read_committed reader nothing, while Kafka's defaults
-     * (5 ms, 16 KB) sent a request for nearly every result. At-least-once keeps Kafka's 5 ms linger:
-     * there the wait would be the reader's latency.
-     */
-    public static final int PRODUCER_LINGER_MS = 100;
-    public static final int PRODUCER_BATCH_BYTES = 256 * 1024;
-
-    /** The sinks' producer settings, over the user's --producer-property values where they leave them open. */
-    Properties producerConfig() {
-        Properties config = properties(PRODUCER_PROPERTIES);
-        config.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(PRODUCER_BATCH_BYTES));
-        if (deliveryGuarantee() == DeliveryGuarantee.EXACTLY_ONCE) {
-            config.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, Long.toString(transactionTimeout().toMillis()));
-            config.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, Integer.toString(PRODUCER_LINGER_MS));
-        } else {
-            // Kafka's defaults today, said explicitly: a write the leader alone holds can be lost with it, and retries
-            // without idempotence can reorder or duplicate a partition's records within one run.
-            config.putIfAbsent(ProducerConfig.ACKS_CONFIG, "all");
-            config.putIfAbsent(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        }
-        return config;
-    }
-
-    private Properties properties(ConfigOption<Map<String, String>> option) {
+    /** An option of Kafka client properties, as Properties. */
+    Properties properties(ConfigOption<Map<String, String>> option) {
         Properties properties = new Properties();
         properties.putAll(options.getOptional(option).orElse(Map.of()));
         return properties;

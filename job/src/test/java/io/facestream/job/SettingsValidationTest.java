@@ -25,20 +25,20 @@ class SettingsValidationTest {
 
     @Test
     void theSinksBatchResultsUntilTheirTransactionCommitsUnlessTheProducerPropertiesSayOtherwise() {
-        assertThat(KafkaSettings.builder().bootstrapServers("broker:9092").build().producerConfig())
+        assertThat(KafkaConnectors.producerConfig(KafkaSettings.builder().bootstrapServers("broker:9092").build()))
                 .containsEntry("linger.ms", "100").containsEntry("batch.size", "262144")
                 .containsEntry("transaction.timeout.ms", "600000");
-        assertThat(KafkaSettings.builder().bootstrapServers("broker:9092")
-                .producerProperties(Map.of("linger.ms", "0", "batch.size", "16384")).build().producerConfig())
+        assertThat(KafkaConnectors.producerConfig(KafkaSettings.builder().bootstrapServers("broker:9092")
+                .producerProperties(Map.of("linger.ms", "0", "batch.size", "16384")).build()))
                 .containsEntry("linger.ms", "0").containsEntry("batch.size", "16384");
     }
 
     @Test
     void theSourceFetchesSeveralImagesPerRequestUnlessTheConsumerPropertiesSayOtherwise() {
-        assertThat(KafkaSettings.builder().bootstrapServers("broker:9092").build().consumerConfig())
+        assertThat(KafkaConnectors.consumerConfig(KafkaSettings.builder().bootstrapServers("broker:9092").build()))
                 .containsEntry("max.partition.fetch.bytes", "4194304");
-        assertThat(KafkaSettings.builder().bootstrapServers("broker:9092")
-                .consumerProperties(Map.of("max.partition.fetch.bytes", "1048576")).build().consumerConfig())
+        assertThat(KafkaConnectors.consumerConfig(KafkaSettings.builder().bootstrapServers("broker:9092")
+                .consumerProperties(Map.of("max.partition.fetch.bytes", "1048576")).build()))
                 .containsEntry("max.partition.fetch.bytes", "1048576");
     }
 
@@ -65,7 +65,7 @@ class SettingsValidationTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("--schema-registry registry:8081: must be the http:// or https:// URL");
         KafkaSettings framed = KafkaSettings.builder().bootstrapServers("broker:9092").schemaRegistry("http://registry:8081").build();
-        assertThatThrownBy(framed::resultSink)
+        assertThatThrownBy(() -> KafkaConnectors.resultSink(framed))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("StartupChecks.registerSchemas");
         KafkaSettings plain = KafkaSettings.builder().bootstrapServers("broker:9092").build();
@@ -75,13 +75,13 @@ class SettingsValidationTest {
 
     @Test
     void atLeastOnceWritesWithoutTransactionsToAllReplicasAndExactlyOnceKeepsItsTimeout() {
-        Properties atLeastOnce = KafkaSettings.builder().bootstrapServers("broker:9092")
-                .deliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE).build().producerConfig();
+        Properties atLeastOnce = KafkaConnectors.producerConfig(KafkaSettings.builder().bootstrapServers("broker:9092")
+                .deliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE).build());
         assertThat(atLeastOnce).containsEntry("acks", "all").containsEntry("enable.idempotence", "true")
                 .doesNotContainKeys("transactional.id", "transaction.timeout.ms")
                 .as("no linger of its own: at-least-once results are read as soon as they are written").doesNotContainKey("linger.ms");
 
-        Properties exactlyOnce = KafkaSettings.builder().bootstrapServers("broker:9092").build().producerConfig();
+        Properties exactlyOnce = KafkaConnectors.producerConfig(KafkaSettings.builder().bootstrapServers("broker:9092").build());
         assertThat(exactlyOnce).containsEntry("transaction.timeout.ms", "600000").doesNotContainKey("acks");
         assertThat(KafkaSettings.builder().bootstrapServers("broker:9092").build().deliveryGuarantee())
                 .as("the default").isEqualTo(DeliveryGuarantee.EXACTLY_ONCE);
@@ -108,8 +108,8 @@ class SettingsValidationTest {
                     .producerProperties(Map.of("acks", "1")).build())
                     .as(guarantee.name())
                     .hasMessageContaining("--producer-property acks=1: must be all");
-            assertThat(KafkaSettings.builder().bootstrapServers("broker:9092").deliveryGuarantee(guarantee)
-                    .producerProperties(Map.of("acks", "-1")).build().producerConfig()).containsEntry("acks", "-1");
+            assertThat(KafkaConnectors.producerConfig(KafkaSettings.builder().bootstrapServers("broker:9092").deliveryGuarantee(guarantee)
+                    .producerProperties(Map.of("acks", "-1")).build())).containsEntry("acks", "-1");
         }
     }
 }
