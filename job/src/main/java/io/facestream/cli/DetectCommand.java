@@ -79,7 +79,7 @@ final class DetectCommand extends GeneratedCommand {
             long handedOverNanos = System.nanoTime();
             List<Future<Outcome>> outcomes = new ArrayList<>();
             for (ImageFiles.ImageFile image : images) {
-                outcomes.add(detect(pool, image.path()));
+                outcomes.add(submit(pool, image.path()));
             }
             int progressStep = Math.max(1, images.size() / 20);
             for (int i = 0; i < images.size(); i++) {
@@ -119,7 +119,7 @@ final class DetectCommand extends GeneratedCommand {
     }
 
     /** Reads the file on the inference thread that takes it; that moment ends the image's wait for a thread. */
-    private static CompletableFuture<Outcome> detect(InferencePool pool, Path path) {
+    private static CompletableFuture<Outcome> submit(InferencePool pool, Path path) {
         AtomicLong startedNanos = new AtomicLong();
         return pool.submit(() -> {
             startedNanos.set(System.nanoTime());
