@@ -23,7 +23,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.configuration.Configuration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
@@ -130,13 +129,13 @@ final class DetectCommand extends GeneratedCommand {
             if (failure == null) {
                 return new Outcome(detections, null, null, started, now);
             }
-            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-            if (cause instanceof IOException) {
+            // The pool's own future: what reading the file threw arrives as itself, as in the job's function.
+            if (failure instanceof IOException) {
                 // The dead letters' reason for an image whose location could not be read.
-                return new Outcome(null, DeadLetterReason.IMAGE_URI_UNREADABLE, "could not read the file: " + cause.getMessage(),
+                return new Outcome(null, DeadLetterReason.IMAGE_URI_UNREADABLE, "could not read the file: " + failure.getMessage(),
                         started, now);
             }
-            ImageRejectedException rejected = ImageRejectedException.classify(cause);
+            ImageRejectedException rejected = ImageRejectedException.classify(failure);
             return new Outcome(null, DeadLetterReasons.of(rejected.reason()), rejected.getMessage(), started, now);
         });
     }
