@@ -13,6 +13,8 @@ public class DetectionOutcome {
 
     public FaceDetectionResult result;
     public DeadLetter deadLetter;
+    /** The source (camera, stream) of the event, as its {@link SourcedImageEvent#streamSource}: what tracking keys by. */
+    public String streamSource;
 
     public DetectionOutcome() {}
 

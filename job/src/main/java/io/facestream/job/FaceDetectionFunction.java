@@ -143,7 +143,10 @@ public class FaceDetectionFunction extends RichAsyncFunction<SourcedImageEvent, 
 
     DetectionOutcome outcome(SourcedImageEvent input, ImageDetections detections, long queueNanos, long totalNanos) {
         try {
-            return DetectionOutcome.of(Results.of(input.event, input.source, modelInfo, detections, queueNanos, totalNanos));
+            DetectionOutcome outcome = DetectionOutcome.of(Results.of(input.event, input.source, modelInfo, detections,
+                    queueNanos, totalNanos));
+            outcome.streamSource = input.streamSource;
+            return outcome;
         } catch (RuntimeException e) {
             return failureOutcome(input, e);
         }
@@ -193,7 +196,9 @@ public class FaceDetectionFunction extends RichAsyncFunction<SourcedImageEvent, 
     }
 
     private DetectionOutcome deadLetter(SourcedImageEvent input, DeadLetterReason reason, String message) {
-        return DetectionOutcome.of(DeadLetters.of(input, reason, message, settings.deadLetterPayloadLimit()));
+        DetectionOutcome outcome = DetectionOutcome.of(DeadLetters.of(input, reason, message, settings.deadLetterPayloadLimit()));
+        outcome.streamSource = input.streamSource;
+        return outcome;
     }
 
     @Override

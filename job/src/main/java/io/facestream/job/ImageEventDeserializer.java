@@ -13,6 +13,7 @@ import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
@@ -41,7 +42,9 @@ import org.apache.kafka.common.header.Header;
  * the key, the event time the record timestamp as Kafka gives it (-1 when the record has none), and
  * the content type the value of the last {@value #CONTENT_TYPE_HEADER} header, as later Kafka headers
  * override earlier ones; a null or empty value means none (the image format is then sniffed), and
- * one that is not UTF-8 is decoded like a key and judged by the detection stage like any other.
+ * one that is not UTF-8 is decoded like a key and judged by the detection stage like any other. The
+ * other headers become the event's metadata, decoded like keys, the last of a name winning and
+ * headers without a value left out: that is where {@code --source-field} finds a raw frame's source.
  */
 public class ImageEventDeserializer implements KafkaRecordDeserializationSchema<SourcedImageEvent> {
 
@@ -117,12 +120,22 @@ public class ImageEventDeserializer implements KafkaRecordDeserializationSchema<
                 .setContentType(contentType == null || contentType.value() == null || contentType.value().length == 0
                         ? null : new String(contentType.value(), StandardCharsets.UTF_8))
                 .setImageBytes(java.nio.ByteBuffer.wrap(value))
-                .setMetadata(Map.of())
+                .setMetadata(headerMetadata(record))
                 .build();
         // The image bytes are the record value: no separate copy is kept.
         SourcedImageEvent sourced = SourcedImageEvent.parsed(event, source, null);
         sourced.valueIsImage = true;
         return sourced;
+    }
+
+    private static Map<String, String> headerMetadata(ConsumerRecord<byte[], byte[]> record) {
+        Map<String, String> metadata = new HashMap<>();
+        for (Header header : record.headers()) {
+            if (header.key() != null && !header.key().equals(CONTENT_TYPE_HEADER) && header.value() != null) {
+                metadata.put(header.key(), new String(header.value(), StandardCharsets.UTF_8));
+            }
+        }
+        return metadata;
     }
 
     private SourcedImageEvent avro(SourceCoordinates source, String key, byte[] value) {

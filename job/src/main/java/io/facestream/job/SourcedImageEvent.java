@@ -28,6 +28,8 @@ public class SourcedImageEvent {
     public String recordKey;
     /** Raw mode: the record value was the image itself, so a dead letter carries the image bytes. */
     public boolean valueIsImage;
+    /** With tracking on: the event's source (camera, stream), from its key or a metadata field; null when it has none. */
+    public String streamSource;
 
     public SourcedImageEvent() {}
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.facestream.avro.DeadLetter;
 import io.facestream.avro.FaceDetectionResult;
+import io.facestream.avro.FaceTrack;
 import io.facestream.avro.ImageEvent;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -47,10 +48,11 @@ class SchemaEvolutionTest {
     private static final Map<String, Class<? extends SpecificRecord>> RECORDS = Map.of(
             "ImageEvent", ImageEvent.class,
             "FaceDetectionResult", FaceDetectionResult.class,
-            "DeadLetter", DeadLetter.class);
+            "DeadLetter", DeadLetter.class,
+            "FaceTrack", FaceTrack.class);
 
     @ParameterizedTest
-    @ValueSource(strings = {"ImageEvent", "FaceDetectionResult", "DeadLetter"})
+    @ValueSource(strings = {"ImageEvent", "FaceDetectionResult", "DeadLetter", "FaceTrack"})
     void theNewestVersionInTheHistoryIsTheCurrentSchema(String record) throws IOException {
         List<Schema> versions = versions(record);
         Schema current = currentSchema(record);
@@ -61,7 +63,7 @@ class SchemaEvolutionTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"ImageEvent", "FaceDetectionResult", "DeadLetter"})
+    @ValueSource(strings = {"ImageEvent", "FaceDetectionResult", "DeadLetter", "FaceTrack"})
     void everyVersionReadsDataWrittenWithEveryEarlierOne(String record) throws IOException {
         List<Schema> versions = versions(record);
         List<String> problems = new ArrayList<>();
@@ -76,7 +78,7 @@ class SchemaEvolutionTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"ImageEvent", "FaceDetectionResult", "DeadLetter"})
+    @ValueSource(strings = {"ImageEvent", "FaceDetectionResult", "DeadLetter", "FaceTrack"})
     void theGeneratedClassesDecodeRandomDataOfEveryVersion(String record) throws IOException {
         List<Schema> versions = versions(record);
         for (int v = 0; v < versions.size(); v++) {
