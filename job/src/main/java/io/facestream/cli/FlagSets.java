@@ -12,6 +12,7 @@ import io.facestream.job.InputFormat;
 import io.facestream.job.JobOptions;
 import io.facestream.job.KafkaOptions;
 import io.facestream.job.KafkaSettings;
+import io.facestream.track.TrackingOptions;
 import java.util.List;
 import java.util.stream.Stream;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -42,6 +43,17 @@ final class FlagSets {
             value(JobOptions.DEAD_LETTER_PAYLOAD_LIMIT, "BYTES"),
             list(JobOptions.IMAGE_URI_ALLOW, "LOCATION")));
 
+    /** Face tracking over each source's frames ({@code job}, {@code local}). */
+    static final List<Flag> TRACKING = List.of(
+            toggle(TrackingOptions.TRACK),
+            value(TrackingOptions.SOURCE_FIELD, "NAME"),
+            value(TrackingOptions.MAX_OUT_OF_ORDERNESS, "DURATION"),
+            value(TrackingOptions.SOURCE_IDLENESS, "DURATION"),
+            value(TrackingOptions.MIN_HITS, "N"),
+            value(TrackingOptions.MAX_MISSES, "N"),
+            value(TrackingOptions.IDLE, "DURATION"),
+            value(TrackingOptions.MIN_IOU, "IOU"));
+
     static final Flag BOOTSTRAP_SERVERS = value(KafkaOptions.BOOTSTRAP_SERVERS, "HOST:PORT[,...]");
     static final Flag INPUT_TOPIC = value(KafkaOptions.INPUT_TOPIC, "TOPIC");
     static final Flag OUTPUT_TOPIC = value(KafkaOptions.OUTPUT_TOPIC, "TOPIC");
@@ -57,6 +69,7 @@ final class FlagSets {
 
     /** The job's Kafka source and sinks. */
     static final List<Flag> KAFKA = concat(TOPICS, List.of(
+            value(KafkaOptions.TRACKS_TOPIC, "TOPIC"),
             INPUT_FORMAT,
             value(KafkaOptions.GROUP_ID, "GROUP"),
             choice(KafkaOptions.STARTING_OFFSETS, KafkaSettings.StartingOffsets.class),

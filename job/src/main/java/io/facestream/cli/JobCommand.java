@@ -7,6 +7,7 @@ import io.facestream.job.JobOptions;
 import io.facestream.job.FaceStreamJob;
 import io.facestream.job.KafkaSettings;
 import io.facestream.job.StartupChecks;
+import io.facestream.track.TrackingSettings;
 import java.time.Duration;
 import java.util.List;
 import org.apache.flink.configuration.Configuration;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Command;
         description = "Run the FaceStream job: image events from Kafka, detections and dead letters to Kafka (exactly-once by default).")
 final class JobCommand extends GeneratedCommand {
 
-    static final List<Flags.Flag> FLAGS = FlagSets.concat(FlagSets.KAFKA, FlagSets.DETECTION_STAGE, List.of(
+    static final List<Flags.Flag> FLAGS = FlagSets.concat(FlagSets.KAFKA, FlagSets.DETECTION_STAGE, FlagSets.TRACKING, List.of(
             Flags.value(JobOptions.PARALLELISM, "N"),
             Flags.value(JobOptions.CHECKPOINT_INTERVAL, "DURATION"),
             Flags.value(JobOptions.JOB_NAME, "NAME")));
@@ -32,6 +33,7 @@ final class JobCommand extends GeneratedCommand {
     int run(Configuration options, PrintWriter out, PrintWriter err) throws Exception {
         KafkaSettings kafkaSettings = KafkaSettings.from(options, OptionNames.FLAGS);
         FaceDetectionSettings detectionSettings = FaceDetectionSettings.from(options, OptionNames.FLAGS);
+        TrackingSettings tracking = TrackingSettings.from(options, OptionNames.FLAGS);
         int parallelism = options.get(JobOptions.PARALLELISM);
         Duration checkpointInterval = options.get(JobOptions.CHECKPOINT_INTERVAL);
         if (parallelism < 0) {
@@ -47,6 +49,8 @@ final class JobCommand extends GeneratedCommand {
                     + ": must be shorter than --transaction-timeout " + kafkaSettings.transactionTimeout()
                     + ", or Kafka aborts the open transactions before they are committed");
         }
+        // Before the checks that take time: a topology that cannot be built fails at once.
+        FaceStreamJob.onKafka(kafkaSettings, detectionSettings, tracking);
         StartupChecks.checkModel(detectionSettings.detector());
         StartupChecks.checkKafka(kafkaSettings);
         kafkaSettings = StartupChecks.registerSchemas(kafkaSettings);
@@ -55,7 +59,7 @@ final class JobCommand extends GeneratedCommand {
             env.setParallelism(parallelism);
         }
         FaceStreamJob.configure(env, checkpointInterval);
-        FaceStreamJob.onKafka(kafkaSettings, detectionSettings).build(env);
+        FaceStreamJob.onKafka(kafkaSettings, detectionSettings, tracking).build(env);
         env.execute(options.get(JobOptions.JOB_NAME));
         return 0;
     }

@@ -8,6 +8,7 @@ import io.facestream.job.KafkaOptions;
 import io.facestream.job.FaceStreamJob;
 import io.facestream.job.InputFormat;
 import io.facestream.job.KafkaSettings;
+import io.facestream.track.TrackingSettings;
 import io.facestream.job.StartupChecks;
 import io.facestream.kafka.EmbeddedKafkaBroker;
 import io.facestream.output.AnnotationWriter;
@@ -58,7 +59,7 @@ final class LocalCommand extends GeneratedCommand {
             Flags.value(ToolOptions.LOCAL_OUT, "DIR"),
             Flags.choice(ToolOptions.ANNOTATE, Annotate.class),
             Flags.value(ToolOptions.LOCAL_PARALLELISM, "N"),
-            Flags.value(ToolOptions.WAIT, "DURATION")), FlagSets.DETECTION_STAGE, List.of(FlagSets.DELIVERY_GUARANTEE));
+            Flags.value(ToolOptions.WAIT, "DURATION")), FlagSets.DETECTION_STAGE, FlagSets.TRACKING, List.of(FlagSets.DELIVERY_GUARANTEE));
 
     LocalCommand() {
         super(FLAGS, Logging.QUIET);
@@ -78,6 +79,7 @@ final class LocalCommand extends GeneratedCommand {
             throw new IllegalArgumentException("--images " + images + ": no such folder");
         }
         FaceDetectionSettings settings = FaceDetectionSettings.from(options, OptionNames.FLAGS);
+        TrackingSettings tracking = TrackingSettings.from(options, OptionNames.FLAGS);
         DeliveryGuarantee guarantee = options.get(KafkaOptions.DELIVERY_GUARANTEE);
         StartupChecks.checkModel(settings.detector());
         List<ImageFiles.ImageFile> files = ImageFiles.collect(List.of(images), false);
@@ -100,7 +102,7 @@ final class LocalCommand extends GeneratedCommand {
             config.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, config);
             FaceStreamJob.configure(env, Duration.ofSeconds(1));
-            FaceStreamJob.onKafka(kafka, settings).build(env);
+            FaceStreamJob.onKafka(kafka, settings, tracking).build(env);
             JobClient job = env.executeAsync(FaceStreamJob.NAME + " (local)");
             console.printf("Broker at %s; job %s running on a local Flink cluster with parallelism %d%n",
                     broker.bootstrapServers(), job.getJobID(), parallelism);

@@ -2,6 +2,9 @@ package io.facestream.job;
 
 import io.facestream.avro.DeadLetter;
 import io.facestream.avro.FaceDetectionResult;
+import io.facestream.avro.FaceTrack;
+import io.facestream.track.FrameWatermarks;
+import io.facestream.track.TrackingSettings;
 import java.time.Duration;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -11,9 +14,10 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * The FaceStream job: image events from a source, faces detected, results and dead letters to
- * their sinks. Sources and sinks come in from outside (Kafka in production, anything in tests);
- * this class only wires them to the detection stage.
+ * The FaceStream job: image events from a source, faces detected (and, with tracking, followed
+ * over each source's frames), results and dead letters to their sinks, track summaries to theirs.
+ * Sources and sinks come in from outside (Kafka in production, anything in tests); this class only
+ * wires them to the detection stage.
  */
 public final class FaceStreamJob {
 
@@ -22,19 +26,46 @@ public final class FaceStreamJob {
     private final Source<SourcedImageEvent, ?, ?> source;
     private final Sink<FaceDetectionResult> resultSink;
     private final Sink<DeadLetter> deadLetterSink;
+    /** Null: summaries of ended tracks are not written. */
+    private final Sink<FaceTrack> trackSink;
     private final FaceDetectionSettings settings;
+    private final TrackingSettings tracking;
 
     public FaceStreamJob(Source<SourcedImageEvent, ?, ?> source, Sink<FaceDetectionResult> resultSink,
                          Sink<DeadLetter> deadLetterSink, FaceDetectionSettings settings) {
+        this(source, resultSink, deadLetterSink, null, settings, TrackingSettings.defaults());
+    }
+
+    /** @param trackSink where summaries of ended tracks go; null: nowhere (only with tracking enabled may it be set) */
+    public FaceStreamJob(Source<SourcedImageEvent, ?, ?> source, Sink<FaceDetectionResult> resultSink,
+                         Sink<DeadLetter> deadLetterSink, Sink<FaceTrack> trackSink, FaceDetectionSettings settings,
+                         TrackingSettings tracking) {
+        if (trackSink != null && !tracking.enabled()) {
+            throw new IllegalArgumentException("A tracks topic (--tracks-topic) is set but tracking is off: add --track, "
+                    + "or leave out --tracks-topic");
+        }
         this.source = source;
         this.resultSink = resultSink;
         this.deadLetterSink = deadLetterSink;
+        this.trackSink = trackSink;
         this.settings = settings;
+        this.tracking = tracking;
     }
 
     /** The job reading and writing the topics in {@code kafka}. */
     public static FaceStreamJob onKafka(KafkaSettings kafka, FaceDetectionSettings settings) {
-        return new FaceStreamJob(KafkaConnectors.source(kafka), KafkaConnectors.resultSink(kafka), KafkaConnectors.deadLetterSink(kafka), settings);
+        return onKafka(kafka, settings, TrackingSettings.defaults());
+    }
+
+    /** The job reading and writing the topics in {@code kafka}, tracking faces when {@code tracking} says so. */
+    public static FaceStreamJob onKafka(KafkaSettings kafka, FaceDetectionSettings settings, TrackingSettings tracking) {
+        if (tracking.enabled() && tracking.sourceField() == null && kafka.get(KafkaOptions.INPUT_FORMAT) == InputFormat.RAW) {
+            throw new IllegalArgumentException("--track with --input-format raw needs --source-field: a raw record's key "
+                    + "is its event id, so name the record header that carries each frame's source (camera, stream)");
+        }
+        return new FaceStreamJob(KafkaConnectors.source(kafka), KafkaConnectors.resultSink(kafka),
+                KafkaConnectors.deadLetterSink(kafka), kafka.tracksTopic().isPresent() ? KafkaConnectors.tracksSink(kafka) : null,
+                settings, tracking);
     }
 
     /**
@@ -48,11 +79,17 @@ public final class FaceStreamJob {
     }
 
     public void build(StreamExecutionEnvironment env) {
+        // Without tracking nothing waits for event time, so the source emits no watermarks (the job as it always was).
+        WatermarkStrategy<SourcedImageEvent> watermarks = tracking.enabled() ? FrameWatermarks.of(tracking)
+                : WatermarkStrategy.noWatermarks();
         DataStream<SourcedImageEvent> events = env
-                .fromSource(source, WatermarkStrategy.noWatermarks(), "Image events")
+                .fromSource(source, watermarks, "Image events")
                 .uid("image-events");
-        FaceDetection.Streams detected = FaceDetection.detectSourced(events, settings);
+        FaceDetection.Streams detected = FaceDetection.detectSourced(events, settings, tracking);
         detected.results().sinkTo(resultSink).name("Detections").uid("detections-sink");
         detected.deadLetters().sinkTo(deadLetterSink).name("Dead letters").uid("dead-letters-sink");
+        if (trackSink != null) {
+            detected.tracks().sinkTo(trackSink).name("Tracks").uid("tracks-sink");
+        }
     }
 }

@@ -10,6 +10,7 @@ import static io.facestream.job.KafkaOptions.TRANSACTIONAL_ID_PREFIX;
 
 import io.facestream.avro.DeadLetter;
 import io.facestream.avro.FaceDetectionResult;
+import io.facestream.avro.FaceTrack;
 import io.facestream.registry.ConfluentAvroSerializationSchema;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
@@ -64,6 +65,13 @@ public final class KafkaConnectors {
     public static KafkaSink<DeadLetter> deadLetterSink(KafkaSettings settings) {
         return sink(settings, settings.deadLetterTopic(), "-dead-letters", DeadLetter::getEventId,
                 valueSerializer(settings, DeadLetter.class, KafkaSettings.RegisteredSchemas::deadLetterSchemaId));
+    }
+
+    /** Summaries of ended tracks keyed by their source, so that one camera's tracks stay in order in a partition. */
+    public static KafkaSink<FaceTrack> tracksSink(KafkaSettings settings) {
+        String topic = settings.tracksTopic().orElseThrow(() -> new IllegalStateException("no --tracks-topic is set"));
+        return sink(settings, topic, "-tracks", FaceTrack::getSource,
+                valueSerializer(settings, FaceTrack.class, KafkaSettings.RegisteredSchemas::trackSchemaId));
     }
 
     private static <T extends SpecificRecord> SerializationSchema<T> valueSerializer(KafkaSettings settings,

@@ -25,6 +25,10 @@ public final class KafkaOptions {
     public static final ConfigOption<String> OUTPUT_TOPIC = key("output-topic").stringType().defaultValue("facestream.detections")
             .withDescription("Detection results (Avro).");
 
+    public static final ConfigOption<String> TRACKS_TOPIC = key("tracks-topic").stringType().noDefaultValue()
+            .withDescription("With --track: the topic for a FaceTrack summary of every confirmed track when it ends, "
+                    + "keyed by source. Default: none, summaries are not written.");
+
     public static final ConfigOption<String> DEAD_LETTER_TOPIC = key("dead-letter-topic").stringType()
             .defaultValue("facestream.dead-letters")
             .withDescription("Dead letters (Avro).");
@@ -76,6 +80,6 @@ public final class KafkaOptions {
 
     /** Every option of {@link KafkaSettings}. */
     public static final List<ConfigOption<?>> ALL = List.of(BOOTSTRAP_SERVERS, INPUT_TOPIC, OUTPUT_TOPIC, DEAD_LETTER_TOPIC,
-            INPUT_FORMAT, GROUP_ID, STARTING_OFFSETS, BOUNDED, DELIVERY_GUARANTEE, TRANSACTIONAL_ID_PREFIX,
+            TRACKS_TOPIC, INPUT_FORMAT, GROUP_ID, STARTING_OFFSETS, BOUNDED, DELIVERY_GUARANTEE, TRANSACTIONAL_ID_PREFIX,
             TRANSACTION_TIMEOUT, SCHEMA_REGISTRY, CONSUMER_PROPERTIES, PRODUCER_PROPERTIES);
 }

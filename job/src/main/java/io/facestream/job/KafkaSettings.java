@@ -14,6 +14,7 @@ import static io.facestream.job.KafkaOptions.SCHEMA_REGISTRY;
 import static io.facestream.job.KafkaOptions.STARTING_OFFSETS;
 import static io.facestream.job.KafkaOptions.TRANSACTIONAL_ID_PREFIX;
 import static io.facestream.job.KafkaOptions.TRANSACTION_TIMEOUT;
+import static io.facestream.job.KafkaOptions.TRACKS_TOPIC;
 
 import io.facestream.config.OptionNames;
 import io.facestream.config.OptionsBuilder;
@@ -53,10 +54,10 @@ public record KafkaSettings(Configuration options, RegisteredSchemas registeredS
     public enum StartingOffsets { EARLIEST, LATEST, COMMITTED }
 
     /**
-     * The schema ids a Confluent-compatible registry gave the result and dead-letter schemas
+     * The schema ids a Confluent-compatible registry gave the result, dead-letter and track schemas (the last -1 without a tracks topic)
      * (subjects {@code <topic>-value}), which the sinks write into every value's header.
      */
-    public record RegisteredSchemas(int resultSchemaId, int deadLetterSchemaId) implements Serializable {}
+    public record RegisteredSchemas(int resultSchemaId, int deadLetterSchemaId, int trackSchemaId) implements Serializable {}
 
     public static Builder builder() {
         return new Builder();
@@ -91,7 +92,12 @@ public record KafkaSettings(Configuration options, RegisteredSchemas registeredS
         return get(DEAD_LETTER_TOPIC);
     }
 
-    /** EXACTLY_ONCE or AT_LEAST_ONCE, for both sinks. */
+    /** The topic of track summaries; empty: they are not written. */
+    public Optional<String> tracksTopic() {
+        return options.getOptional(TRACKS_TOPIC);
+    }
+
+    /** EXACTLY_ONCE or AT_LEAST_ONCE, for every sink. */
     public DeliveryGuarantee deliveryGuarantee() {
         return get(DELIVERY_GUARANTEE);
     }
@@ -152,8 +158,14 @@ public record KafkaSettings(Configuration options, RegisteredSchemas registeredS
                     + "results" + (exactlyOnce ? "; Kafka transactions refuse anything else" : ""));
         }
         String inputTopic = options.get(INPUT_TOPIC);
-        if (inputTopic.equals(options.get(OUTPUT_TOPIC)) || inputTopic.equals(options.get(DEAD_LETTER_TOPIC))) {
-            problems.add(problems.name(INPUT_TOPIC) + " " + inputTopic + " must differ from the output and dead-letter topics");
+        if (inputTopic.equals(options.get(OUTPUT_TOPIC)) || inputTopic.equals(options.get(DEAD_LETTER_TOPIC))
+                || inputTopic.equals(options.get(TRACKS_TOPIC))) {
+            problems.add(problems.name(INPUT_TOPIC) + " " + inputTopic + " must differ from the output, dead-letter and tracks topics");
+        }
+        String tracksTopic = options.get(TRACKS_TOPIC);
+        if (tracksTopic != null && (tracksTopic.isBlank() || tracksTopic.equals(options.get(OUTPUT_TOPIC))
+                || tracksTopic.equals(options.get(DEAD_LETTER_TOPIC)))) {
+            problems.add(TRACKS_TOPIC, "'" + tracksTopic + "'", "must be a topic of its own, apart from the output and dead-letter topics");
         }
         Duration transactionTimeout = options.get(TRANSACTION_TIMEOUT);
         if (exactlyOnce && (transactionTimeout.isNegative() || transactionTimeout.isZero()
@@ -204,6 +216,11 @@ public record KafkaSettings(Configuration options, RegisteredSchemas registeredS
 
         public Builder deadLetterTopic(String deadLetterTopic) {
             return set(DEAD_LETTER_TOPIC, deadLetterTopic);
+        }
+
+        /** Where summaries of ended tracks go (with tracking on); null: nowhere. */
+        public Builder tracksTopic(String tracksTopic) {
+            return set(TRACKS_TOPIC, tracksTopic);
         }
 
         public Builder groupId(String groupId) {

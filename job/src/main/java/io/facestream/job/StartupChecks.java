@@ -2,6 +2,7 @@ package io.facestream.job;
 
 import io.facestream.avro.DeadLetter;
 import io.facestream.avro.FaceDetectionResult;
+import io.facestream.avro.FaceTrack;
 import io.facestream.detect.DetectorSettings;
 import io.facestream.detect.FaceDetector;
 import io.facestream.registry.SchemaRegistryClient;
@@ -40,7 +41,7 @@ public final class StartupChecks {
         }
     }
 
-    /** The brokers answer and the input, output and dead-letter topics exist. */
+    /** The brokers answer and the input, output, dead-letter and (when set) tracks topics exist. */
     public static void checkKafka(KafkaSettings kafka) {
         checkKafka(kafka, KAFKA_TIMEOUT);
     }
@@ -59,7 +60,9 @@ public final class StartupChecks {
                         + "). Check the address and that the brokers are running and reachable from here.", e);
             }
             List<String> missing = new ArrayList<>();
-            for (String topic : List.of(kafka.inputTopic(), kafka.outputTopic(), kafka.deadLetterTopic())) {
+            List<String> topics = new ArrayList<>(List.of(kafka.inputTopic(), kafka.outputTopic(), kafka.deadLetterTopic()));
+            kafka.tracksTopic().ifPresent(topics::add);
+            for (String topic : topics) {
                 if (!existing.contains(topic)) {
                     missing.add(topic);
                 }
@@ -67,7 +70,7 @@ public final class StartupChecks {
             if (!missing.isEmpty()) {
                 throw new IllegalArgumentException("Topic(s) " + missing + " do not exist on " + kafka.bootstrapServers()
                         + ". Create them (kafka-topics.sh --create --topic NAME --partitions N), or fix --input-topic, "
-                        + "--output-topic and --dead-letter-topic.");
+                        + "--output-topic, --dead-letter-topic and --tracks-topic.");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -76,7 +79,7 @@ public final class StartupChecks {
     }
 
     /**
-     * With {@code --schema-registry}: registers the result and dead-letter schemas under
+     * With {@code --schema-registry}: registers the result, dead-letter and track schemas under
      * {@code <topic>-value} and returns the settings that write values framed with their ids.
      * Without it: {@code kafka} as it is.
      */
@@ -87,7 +90,8 @@ public final class StartupChecks {
         SchemaRegistryClient registry = new SchemaRegistryClient(kafka.schemaRegistryUrl().get(), SchemaRegistryClient.DEFAULT_TIMEOUT);
         int resultSchemaId = register(registry, kafka.outputTopic(), FaceDetectionResult.getClassSchema());
         int deadLetterSchemaId = register(registry, kafka.deadLetterTopic(), DeadLetter.getClassSchema());
-        return kafka.withRegisteredSchemas(new KafkaSettings.RegisteredSchemas(resultSchemaId, deadLetterSchemaId));
+        int trackSchemaId = kafka.tracksTopic().map(topic -> register(registry, topic, FaceTrack.getClassSchema())).orElse(-1);
+        return kafka.withRegisteredSchemas(new KafkaSettings.RegisteredSchemas(resultSchemaId, deadLetterSchemaId, trackSchemaId));
     }
 
     private static int register(SchemaRegistryClient registry, String topic, Schema schema) {

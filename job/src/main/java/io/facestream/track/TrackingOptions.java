@@ -36,7 +36,7 @@ public final class TrackingOptions {
             .withDescription("A new track is confirmed, and its faces get its trackId, once it has been seen in this many frames.");
 
     public static final ConfigOption<Integer> MAX_MISSES = key("track-max-misses").intType().defaultValue(10)
-            .withDescription("A track ends after its face is missing from this many frames of its source in a row.");
+            .withDescription("A track ends when its face is missing from more than this many frames of its source in a row.");
 
     public static final ConfigOption<Duration> IDLE = key("track-idle").durationType().defaultValue(Duration.ofSeconds(5))
             .withDescription("A track ends when its face has not been seen for this long (event time); a source silent "

@@ -31,7 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Exactly-once through failures on the real local stack of deploy/local/stack.sh (a Kafka broker
  * JVM, a JobManager JVM and TaskManager JVMs): while events stream in, one TaskManager is killed
  * with kill -9 and replaced, and later the broker is restarted. In the end a read_committed
- * consumer must find exactly one result or dead letter per event.
+ * consumer must find exactly one result or dead letter per event. The job tracks faces: the events
+ * come from four cameras (record keys), each showing one photo, and every face must keep its track
+ * id through both failures, as the tracks live in checkpointed keyed state.
  */
 @Timeout(value = 15, unit = TimeUnit.MINUTES)
 class FailoverIT {
@@ -39,6 +41,7 @@ class FailoverIT {
     private static final int EVENTS = 2000;
     /** Every 40th event is garbage, so dead letters go through the failures too. */
     private static final int BAD_EVERY = 40;
+    private static final int CAMERAS = 4;
 
     @TempDir
     Path tmp;
@@ -50,9 +53,12 @@ class FailoverIT {
             stack.createTopics(2, "images", "detections", "dead-letters");
             String job = stack.submit("--bootstrap-servers", bootstrap, "--input-topic", "images", "--output-topic", "detections",
                     "--dead-letter-topic", "dead-letters", "--parallelism", "2", "--checkpoint-interval", "2s",
-                    "--transactional-id-prefix", "failover-" + UUID.randomUUID());
+                    "--transactional-id-prefix", "failover-" + UUID.randomUUID(),
+                    // Event times follow the wall clock, which the broker restart stops for seconds: tracks must not idle out.
+                    "--track", "--track-idle", "10min");
 
             List<byte[]> photos = new ArrayList<>();
+            // One photo per camera (CAMERAS of them).
             for (String name : List.of("Bryan.png", "Luciano.png", "coffee.png", "camera.png")) {
                 photos.add(Files.readAllBytes(GoldenDetections.testdata().resolve(name)));
             }
@@ -66,10 +72,13 @@ class FailoverIT {
                     ProducerConfig.MAX_BLOCK_MS_CONFIG, 300_000), new ByteArraySerializer(), new ByteArraySerializer())) {
                 for (int i = 0; i < EVENTS; i++) {
                     String id = String.format("event-%05d", i);
-                    byte[] value = i % BAD_EVERY == BAD_EVERY - 1 ? ("not an image event " + i).getBytes(StandardCharsets.UTF_8)
+                    boolean bad = i % BAD_EVERY == BAD_EVERY - 1;
+                    byte[] value = bad ? ("not an image event " + i).getBytes(StandardCharsets.UTF_8)
                             : AvroCodec.encode(ImageEvent.newBuilder().setEventId(id).setEventTime(Instant.now())
-                                    .setImageBytes(ByteBuffer.wrap(photos.get(i % photos.size()))).build());
-                    producer.send(new ProducerRecord<>("images", id.getBytes(StandardCharsets.UTF_8), value), (metadata, error) -> {
+                                    .setImageBytes(ByteBuffer.wrap(photos.get(i % CAMERAS))).build());
+                    // A camera's frames share its key (the source the job tracks by); garbage is keyed by its event id.
+                    String key = bad ? id : camera(i);
+                    producer.send(new ProducerRecord<>("images", key.getBytes(StandardCharsets.UTF_8), value), (metadata, error) -> {
                         if (error == null) {
                             acknowledged.add(id);
                         } else {
@@ -95,9 +104,12 @@ class FailoverIT {
                     EVENTS, acknowledged.size(), failedSends.get(), (System.nanoTime() - started) / 1e9));
             assertThat(acknowledged).hasSize(EVENTS);
 
-            Map<String, Integer> outcomes = stack.outcomes("detections", "dead-letters", EVENTS, Duration.ofMinutes(6));
+            List<LocalStack.Outcome> committed = stack.committedOutcomes("detections", "dead-letters", EVENTS, Duration.ofMinutes(6));
+            Map<String, Integer> outcomes = new java.util.HashMap<>();
+            committed.forEach(outcome -> outcomes.merge(String.valueOf(outcome.eventId()), 1, Integer::sum));
             stack.log(String.format("%.0f s in all", (System.nanoTime() - started) / 1e9));
             stack.assertOneOutcomePerEvent(acknowledged, outcomes);
+            stack.assertTracksKept(committed, id -> camera(Integer.parseInt(id.substring("event-".length()))));
             int total = outcomes.values().stream().mapToInt(Integer::intValue).sum();
             assertThat(total).isEqualTo(EVENTS);
 
@@ -106,5 +118,9 @@ class FailoverIT {
             failures.forEach(failure -> stack.log("  " + failure));
             assertThat(failures.size()).as("the job went through the TaskManager loss").isGreaterThanOrEqualTo(1);
         }
+    }
+
+    private static String camera(int event) {
+        return "camera-" + event % CAMERAS;
     }
 }

@@ -160,8 +160,15 @@ final class LocalStack implements AutoCloseable {
         return Long.parseLong(Files.readString(Path.of(env.get("FACESTREAM_LOCAL_DIR"), "pids", part)).strip());
     }
 
-    /** One committed outcome: its event id, and the dead letter's reason (null for a result) or the result's face count. */
-    record Outcome(String eventId, DeadLetterReason reason, int faces) {}
+    /**
+     * One committed outcome: its event id, and the dead letter's reason (null for a result) or the result's faces'
+     * track ids (null for an untracked face; one per face).
+     */
+    record Outcome(String eventId, DeadLetterReason reason, List<String> trackIds) {
+        int faces() {
+            return trackIds.size();
+        }
+    }
 
     /**
      * The outcomes in result and dead-letter topics (FaceStream's Avro records), read_committed,
@@ -180,10 +187,11 @@ final class LocalStack implements AutoCloseable {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
                     if (record.topic().equals(resultTopic)) {
                         FaceDetectionResult result = AvroCodec.decode(record.value(), FaceDetectionResult.class);
-                        outcomes.add(new Outcome(result.getEventId(), null, result.getFaces().size()));
+                        outcomes.add(new Outcome(result.getEventId(), null,
+                                result.getFaces().stream().map(io.facestream.avro.Face::getTrackId).toList()));
                     } else {
                         DeadLetter deadLetter = AvroCodec.decode(record.value(), DeadLetter.class);
-                        outcomes.add(new Outcome(deadLetter.getEventId(), deadLetter.getReason(), 0));
+                        outcomes.add(new Outcome(deadLetter.getEventId(), deadLetter.getReason(), List.of()));
                     }
                 }
             }
@@ -225,6 +233,45 @@ final class LocalStack implements AutoCloseable {
         assertThat(duplicates).as("events with more than one outcome").isZero();
         assertThat(missing).as("events without an outcome").isZero();
         assertThat(unexpected).as("outcomes of events never sent").isZero();
+    }
+
+    /**
+     * With tracking on, each source showing one still photo in every frame: each face keeps one track from
+     * its source's second frame on (the first is the track's unconfirmed start), through whatever the job went
+     * through. A lost track state would start new tracks, with new ids; a frame late for ordering passes untracked.
+     *
+     * @param sourceOf the source each event was sent from; events of no tracked source map to null
+     */
+    void assertTracksKept(List<Outcome> outcomes, java.util.function.Function<String, String> sourceOf) {
+        Map<String, Set<String>> idsPerSource = new java.util.TreeMap<>();
+        Map<String, Integer> facesPerSource = new HashMap<>();
+        int untracked = 0;
+        int tracked = 0;
+        for (Outcome outcome : outcomes) {
+            String source = sourceOf.apply(outcome.eventId());
+            if (outcome.reason() != null || source == null) {
+                continue;
+            }
+            facesPerSource.merge(source, outcome.faces(), Math::max);
+            for (String id : outcome.trackIds()) {
+                if (id == null) {
+                    untracked++;
+                } else {
+                    tracked++;
+                    idsPerSource.computeIfAbsent(source, s -> new java.util.TreeSet<>()).add(id);
+                }
+            }
+        }
+        log(String.format("tracked faces %d, untracked %d; track ids per source: %s", tracked, untracked, idsPerSource));
+        assertThat(facesPerSource).isNotEmpty();
+        for (Map.Entry<String, Integer> source : facesPerSource.entrySet()) {
+            assertThat(idsPerSource.getOrDefault(source.getKey(), Set.of())).as("track ids of source %s (%d faces in each of "
+                    + "its frames)", source.getKey(), source.getValue()).hasSize(source.getValue());
+            assertThat(idsPerSource.get(source.getKey())).allSatisfy(id -> assertThat(id).startsWith(source.getKey() + "/"));
+        }
+        // The unconfirmed first frame of each track, plus at most a few frames late for ordering around the failures.
+        int firstFrames = facesPerSource.values().stream().mapToInt(Integer::intValue).sum();
+        assertThat(untracked).as("untracked faces").isLessThanOrEqualTo(firstFrames + tracked / 100);
     }
 
     void log(String message) {

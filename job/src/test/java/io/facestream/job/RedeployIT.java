@@ -43,7 +43,9 @@ import org.junit.jupiter.api.io.TempDir;
  * another parallelism, run a second FaceStream job (raw mode, another transactional-id prefix)
  * beside it, and redeploy ten times in a row. Every job must start its model on the TaskManager
  * that earlier jobs used, every event must have exactly one outcome across the redeploys, and the
- * TaskManager's footprint must come back to its level after the first redeploy.
+ * TaskManager's footprint must come back to its level after the first redeploy. The first job tracks
+ * faces of four cameras (record keys), each showing one photo: through the savepoint, the rebuilt jar
+ * and the new parallelism every face keeps its track id.
  */
 @Timeout(value = 15, unit = TimeUnit.MINUTES)
 class RedeployIT {
@@ -75,7 +77,7 @@ class RedeployIT {
             stack.createTopics(1, "raw-images", "raw-detections", "raw-dead-letters");
             List<String> jobFlags = List.of("--bootstrap-servers", bootstrap, "--input-topic", "images",
                     "--output-topic", "detections", "--dead-letter-topic", "dead-letters", "--checkpoint-interval", "2s",
-                    "--transactional-id-prefix", "redeploy-" + UUID.randomUUID());
+                    "--transactional-id-prefix", "redeploy-" + UUID.randomUUID(), "--track");
             try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true),
                     new ByteArraySerializer(), new ByteArraySerializer())) {
@@ -102,7 +104,11 @@ class RedeployIT {
                 send(producer, EVENTS * 5 / 6, EVENTS);
 
                 assertThat(sent).hasSize(EVENTS);
-                stack.assertOneOutcomePerEvent(sent, stack.outcomes("detections", "dead-letters", EVENTS, Duration.ofMinutes(5)));
+                List<LocalStack.Outcome> committed = stack.committedOutcomes("detections", "dead-letters", EVENTS, Duration.ofMinutes(5));
+                Map<String, Integer> outcomes = new HashMap<>();
+                committed.forEach(outcome -> outcomes.merge(String.valueOf(outcome.eventId()), 1, Integer::sum));
+                stack.assertOneOutcomePerEvent(sent, outcomes);
+                stack.assertTracksKept(committed, id -> camera(Integer.parseInt(id.substring("event-".length()))));
                 assertRawOutcomes(stack, raw);
                 for (String job : List.of(first, second, upgraded)) {
                     assertThat(stack.failures(job)).as("failures of job " + job).isEmpty();
@@ -136,16 +142,23 @@ class RedeployIT {
         }
     }
 
+    /** Events from four cameras, each always showing its own photo; the garbage keyed by its event id. */
     private void send(KafkaProducer<byte[], byte[]> producer, int from, int to) {
         for (int i = from; i < to; i++) {
             String id = String.format("event-%05d", i);
-            byte[] value = i % BAD_EVERY == BAD_EVERY - 1 ? ("not an image event " + i).getBytes(StandardCharsets.UTF_8)
+            boolean bad = i % BAD_EVERY == BAD_EVERY - 1;
+            byte[] value = bad ? ("not an image event " + i).getBytes(StandardCharsets.UTF_8)
                     : AvroCodec.encode(ImageEvent.newBuilder().setEventId(id).setEventTime(Instant.now())
                             .setImageBytes(ByteBuffer.wrap(photos.get(i % photos.size()))).build());
-            producer.send(new ProducerRecord<>("images", id.getBytes(StandardCharsets.UTF_8), value));
+            String key = bad ? id : camera(i);
+            producer.send(new ProducerRecord<>("images", key.getBytes(StandardCharsets.UTF_8), value));
             sent.add(id);
         }
         producer.flush();
+    }
+
+    private String camera(int event) {
+        return "camera-" + event % photos.size();
     }
 
     private record RawExpectation(DeadLetterReason deadLetter) {

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class OutputRecordsTest {
 
     private static final Face FACE = new Face(0.5f, new BoundingBox(1f, 2f, 3f, 4f),
-            new FaceLandmarks(new Point(1.5f, 2.5f), new Point(2.5f, 2.5f), new Point(2f, 3f), new Point(1.5f, 3.5f), new Point(2.5f, 3.5f)));
+            new FaceLandmarks(new Point(1.5f, 2.5f), new Point(2.5f, 2.5f), new Point(2f, 3f), new Point(1.5f, 3.5f), new Point(2.5f, 3.5f)), "camera-1/1733140800000/1");
 
     private static FaceDetectionResult result(SourceCoordinates source) {
         return FaceDetectionResult.newBuilder()
@@ -47,7 +47,7 @@ class OutputRecordsTest {
                 + "\"imageWidth\":640,\"imageHeight\":480,\"model\":{\"name\":\"m.onnx\",\"sha256\":\"ab12\"},"
                 + "\"faces\":[{\"score\":0.5,\"box\":{\"x1\":1.0,\"y1\":2.0,\"x2\":3.0,\"y2\":4.0},"
                 + "\"landmarks\":{\"leftEye\":{\"x\":1.5,\"y\":2.5},\"rightEye\":{\"x\":2.5,\"y\":2.5},\"nose\":{\"x\":2.0,\"y\":3.0},"
-                + "\"leftMouthCorner\":{\"x\":1.5,\"y\":3.5},\"rightMouthCorner\":{\"x\":2.5,\"y\":3.5}}}],"
+                + "\"leftMouthCorner\":{\"x\":1.5,\"y\":3.5},\"rightMouthCorner\":{\"x\":2.5,\"y\":3.5}},\"trackId\":{\"string\":\"camera-1/1733140800000/1\"}}],"
                 + "\"timings\":{\"queueMicros\":1,\"decodeMicros\":2,\"preprocessMicros\":3,\"inferenceMicros\":4,"
                 + "\"postprocessMicros\":5,\"totalMicros\":15},\"processedAt\":1795953601250}";
 

@@ -2,13 +2,17 @@ package io.facestream.schemas;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.avro.AvroTypeException;
+import org.apache.avro.Schema;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
-import org.apache.avro.io.JsonDecoder;
 import org.apache.avro.io.JsonEncoder;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
@@ -49,12 +53,43 @@ public final class AvroCodec {
         }
     }
 
-    /** Reads one record in Avro's JSON encoding, as {@link #encodeJson} writes it. */
+    /**
+     * Reads one record in Avro's JSON encoding, as {@link #encodeJson} writes it, also when an earlier
+     * release wrote it: Avro's JSON names every field of its writer's schema and nothing else, so a line
+     * that does not read with the current schema is read with each released version (schemas/history),
+     * newest first, resolved to the current one.
+     */
     public static <T extends SpecificRecord> T decodeJson(String json, Class<T> type) throws IOException {
         AvroTrust.trustFaceStreamSchemas();
         SpecificDatumReader<T> reader = new SpecificDatumReader<>(type);
-        JsonDecoder decoder = DecoderFactory.get().jsonDecoder(reader.getSchema(), json);
-        return reader.read(null, decoder);
+        try {
+            return reader.read(null, DecoderFactory.get().jsonDecoder(reader.getSchema(), json));
+        } catch (AvroTypeException | IOException current) {
+            List<Schema> released = releasedVersions(reader.getSchema().getName());
+            for (int version = released.size() - 1; version >= 0; version--) {
+                try {
+                    Schema writer = released.get(version);
+                    return new SpecificDatumReader<T>(writer, reader.getSchema()).read(null,
+                            DecoderFactory.get().jsonDecoder(writer, json));
+                } catch (AvroTypeException | IOException older) {
+                    current.addSuppressed(older);
+                }
+            }
+            throw current;
+        }
+    }
+
+    /** history/RECORD/v1.avsc, v2.avsc, ... as the schemas jar carries them; empty for a record without history. */
+    private static List<Schema> releasedVersions(String record) throws IOException {
+        List<Schema> versions = new ArrayList<>();
+        for (int version = 1; ; version++) {
+            try (InputStream file = AvroCodec.class.getResourceAsStream("history/" + record + "/v" + version + ".avsc")) {
+                if (file == null) {
+                    return versions;
+                }
+                versions.add(new Schema.Parser().parse(file));
+            }
+        }
     }
 
     /** Decodes a whole value; trailing bytes are an error. */

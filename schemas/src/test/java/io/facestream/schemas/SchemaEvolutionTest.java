@@ -103,6 +103,33 @@ class SchemaEvolutionTest {
         }
     }
 
+    /** detections.jsonl and the like, written by an earlier release, still read: Avro's JSON names only its writer's fields. */
+    @ParameterizedTest
+    @ValueSource(strings = {"ImageEvent", "FaceDetectionResult", "DeadLetter", "FaceTrack"})
+    void jsonLinesOfEveryVersionReadBack(String record) throws IOException {
+        List<Schema> versions = versions(record);
+        for (int v = 0; v < versions.size(); v++) {
+            Schema writer = versions.get(v);
+            int read = 0;
+            for (Object datum : new RandomData(writer, 20, 31L + v)) {
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                var encoder = EncoderFactory.get().jsonEncoder(writer, out);
+                new GenericDatumWriter<GenericRecord>(writer).write((GenericRecord) datum, encoder);
+                encoder.flush();
+                SpecificRecord decoded = AvroCodec.decodeJson(out.toString(java.nio.charset.StandardCharsets.UTF_8), RECORDS.get(record));
+                for (Schema.Field field : writer.getFields()) {
+                    if (isPlainText(field.schema())) {
+                        assertThat(String.valueOf(decoded.get(decoded.getSchema().getField(field.name()).pos())))
+                                .as("%s v%d field %s", record, v + 1, field.name())
+                                .isEqualTo(String.valueOf(((GenericRecord) datum).get(field.name())));
+                    }
+                }
+                read++;
+            }
+            assertThat(read).isEqualTo(20);
+        }
+    }
+
     @Test
     void aRequiredFieldWithoutDefaultIsReportedAsIncompatible() {
         Schema current = DeadLetter.getClassSchema();
