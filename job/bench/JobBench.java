@@ -168,10 +168,15 @@ public class JobBench {
         }
     }
 
+    /** SOURCES=N: events come from N cameras in turn, keyed by camera (the source a tracking job tracks by); else keyed by event id. */
+    private static final int SOURCES = Integer.parseInt(System.getenv().getOrDefault("SOURCES", "0"));
+    private static final java.util.concurrent.atomic.AtomicLong SENT = new java.util.concurrent.atomic.AtomicLong();
+
     private static void send(KafkaProducer<byte[], byte[]> producer, String id, byte[] frame) {
         ImageEvent event = ImageEvent.newBuilder().setEventId(id).setEventTime(Instant.now()).setContentType("image/jpeg")
                 .setImageBytes(ByteBuffer.wrap(frame)).build();
-        producer.send(new ProducerRecord<>("images", id.getBytes(StandardCharsets.UTF_8), AvroCodec.encode(event)));
+        String key = SOURCES > 0 ? "camera-" + SENT.getAndIncrement() % SOURCES : id;
+        producer.send(new ProducerRecord<>("images", key.getBytes(StandardCharsets.UTF_8), AvroCodec.encode(event)));
     }
 
     /** (visible at millis, latency millis, detection millis) per result of the given id prefix, in order of arrival. */

@@ -6,7 +6,7 @@
 # Each job run is preceded by a two-thread detector run on the same (idle) machine, so that every
 # job figure has its own detector figure: the job/detector ratio is taken per run, and its median
 # reported with the medians of both (this machine's speed drifts by 10 % and more within an hour).
-# Extra flags for the job (e.g. --capacity 4) can be given in JOB_FLAGS, the checkpoint interval in
+# Extra flags for the job (e.g. --capacity 4, or --track with SOURCES=N: events from N cameras keyed by camera) can be given in JOB_FLAGS, the checkpoint interval in
 # CHECKPOINT_INTERVAL (default 1s), the delivery guarantee in DELIVERY_GUARANTEE (exactly-once, the default, or
 # at-least-once; job/bench/latency.sh compares the two), the number of job runs in RUNS (default 3), the events ahead of
 # the measured backlog in WARMUP_EVENTS (default 1500); SKIP_DETECTOR=1 runs the job part only,
