@@ -132,7 +132,8 @@ public record TrackingGroundTruth(int width, int height, List<Identity> identiti
         return object;
     }
 
-    private static double rounded(double value, int decimals) {
+    /** The value as the file holds it: boxes to 0.01 pixel, visibility to 0.001. */
+    static double rounded(double value, int decimals) {
         double scale = Math.pow(10, decimals);
         return Math.round(value * scale) / scale;
     }

@@ -191,8 +191,11 @@ public final class TrackingSequence {
                 if (p.x1() < 0 || p.y1() < 0 || p.x2() > WIDTH || p.y2() > HEIGHT) {
                     throw new IllegalStateException(p.id() + "'s face leaves the frame in frame " + i);
                 }
-                faces.add(new TrackingGroundTruth.Face(p.id(), p.x1(), p.y1(), p.x2(), p.y2(),
-                        p.visibility(placed.subList(k + 1, placed.size()))));
+                double visibility = p.visibility(placed.subList(k + 1, placed.size()));
+                // Rounded as the file holds them, so that the ground truth read back is this one.
+                faces.add(new TrackingGroundTruth.Face(p.id(), TrackingGroundTruth.rounded(p.x1(), 2),
+                        TrackingGroundTruth.rounded(p.y1(), 2), TrackingGroundTruth.rounded(p.x2(), 2),
+                        TrackingGroundTruth.rounded(p.y2(), 2), TrackingGroundTruth.rounded(visibility, 3)));
             }
             faces.sort(Comparator.comparing(f -> roleIndex(f.id())));
             jpegs.add(jpeg(canvas));
