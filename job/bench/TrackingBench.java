@@ -1,5 +1,13 @@
 import io.facestream.avro.Face;
 import io.facestream.avro.FaceDetectionResult;
+import io.facestream.avro.ImageEvent;
+import io.facestream.job.FaceDetection;
+import io.facestream.job.FaceDetectionSettings;
+import io.facestream.track.TrackingSettings;
+import java.nio.ByteBuffer;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.CloseableIterator;
 import io.facestream.detect.DetectorSettings;
 import io.facestream.detect.FaceDetector;
 import io.facestream.detect.ImageDetections;
@@ -25,7 +33,8 @@ import java.util.TreeMap;
  * check: the default detector alone on every frame against the ground truth; writes DIR/oracle.jsonl, the
  *        detections with each face given the track id of the ground-truth face it overlaps most (IoU >= 0.5),
  *        so that 'score' on it gives the best a tracker could do with these detections.
- * run:   the tracker on the sequence (see below: not wired yet).
+ * run:   the sequence through the job's detection and tracking stage (FaceDetection, tracking on) on a local
+ *        Flink cluster, frames in their arrival order; writes OUT_DIR/detections.jsonl and scores it.
  * score: MOTA, IDF1, ID switches, FP, FN and per identity the share of its frames under its main track id,
  *        for any detections.jsonl (Avro's JSON encoding of FaceDetectionResult, faces[].trackId).
  *
@@ -178,17 +187,39 @@ public class TrackingBench {
         return best;
     }
 
-    private static void run(Path dir, Path out) {
-        // ---------------------------------------------------------------------------------------------------
-        // TRACKER RUN: to be added by the lead once the job's API is wired (FaceDetection with TrackingSettings).
-        // What it should do: send DIR's frames in the ground truth's arrivalOrder, each as an ImageEvent with
-        // eventId = the file name and eventTime = the frame's eventTime (ground-truth.json), all from one source,
-        // through the job with tracking on (defaults: --max-out-of-orderness 500 ms > the sequence's 120 ms);
-        // write the results to OUT_DIR/detections.jsonl (OutputRecords.json, one per line), then print
-        // score(DIR/ground-truth.json, OUT_DIR/detections.jsonl).
-        // ---------------------------------------------------------------------------------------------------
-        System.err.println("run: the tracker is not wired into this bench yet; score a detections.jsonl with 'score'.");
-        System.exit(3);
+    /**
+     * The tracker on the sequence, through the job's own stage (FaceDetection with tracking on, defaults but
+     * the source field) on a local Flink cluster: the frames in the ground truth's arrival order, each an
+     * ImageEvent of one camera with the frame's event time. Writes OUT_DIR/detections.jsonl and scores it.
+     */
+    private static void run(Path dir, Path out) throws Exception {
+        TrackingGroundTruth truth = TrackingGroundTruth.read(dir.resolve("ground-truth.json"));
+        Map<String, Long> eventTimes = new TreeMap<>();
+        truth.frames().forEach(frame -> eventTimes.put(frame.eventId(), frame.eventTimeMillis()));
+        List<ImageEvent> events = new ArrayList<>();
+        for (String eventId : truth.arrivalOrder()) {
+            events.add(ImageEvent.newBuilder().setEventId(eventId).setEventTime(Instant.ofEpochMilli(eventTimes.get(eventId)))
+                    .setContentType("image/jpeg").setImageBytes(ByteBuffer.wrap(Files.readAllBytes(dir.resolve(eventId))))
+                    .setMetadata(Map.of("camera", "sequence")).build());
+        }
+        // One subtask, so that the frames enter in the arrival order the ground truth gives.
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1);
+        TrackingSettings tracking = TrackingSettings.builder().enabled(true).sourceField("camera").build();
+        FaceDetection.Streams streams = FaceDetection.detect(env.fromData(new AvroTypeInfo<>(ImageEvent.class), events.toArray(ImageEvent[]::new)),
+                FaceDetectionSettings.defaults(), tracking);
+        long started = System.nanoTime();
+        List<FaceDetectionResult> results = new ArrayList<>();
+        try (CloseableIterator<FaceDetectionResult> collected = streams.results().executeAndCollect()) {
+            collected.forEachRemaining(results::add);
+        }
+        System.out.printf("run: %d frames through detection and tracking (%s) in %.1f s%n", results.size(), tracking,
+                (System.nanoTime() - started) / 1e9);
+        Files.createDirectories(out);
+        Path detections = out.resolve("detections.jsonl");
+        List<String> lines = new ArrayList<>();
+        results.forEach(result -> lines.add(OutputRecords.json(result)));
+        Files.write(detections, lines, StandardCharsets.UTF_8);
+        score(dir.resolve("ground-truth.json"), detections);
     }
 
     private static void score(Path groundTruth, Path detections) throws Exception {
