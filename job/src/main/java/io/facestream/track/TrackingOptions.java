@@ -25,12 +25,14 @@ public final class TrackingOptions {
     public static final ConfigOption<Duration> MAX_OUT_OF_ORDERNESS = key("max-out-of-orderness").durationType()
             .defaultValue(Duration.ofMillis(500))
             .withDescription("How far behind the newest frame a source's frames may arrive and still be tracked in "
-                    + "event-time order; frames wait this long before they are tracked. A later frame is passed on untracked.");
+                    + "event-time order; frames wait this long before they are tracked. A later frame is passed on untracked. "
+                    + "A Kafka partition without events for this long (at least 200 ms) has its newest frames tracked at once.");
 
     public static final ConfigOption<Duration> SOURCE_IDLENESS = key("source-idleness").durationType()
             .defaultValue(Duration.ofSeconds(5))
             .withDescription("A Kafka partition without events for this long stops holding back event time, so that "
-                    + "one silent camera does not stall the others.");
+                    + "one silent camera does not stall the others. Keep it above --max-out-of-orderness, so that the partition's "
+                    + "last frames are tracked before it is set aside.");
 
     public static final ConfigOption<Integer> MIN_HITS = key("track-min-hits").intType().defaultValue(2)
             .withDescription("A new track is confirmed, and its faces get its trackId, once it has been seen in this many frames.");
