@@ -247,6 +247,7 @@ final class LocalStack implements AutoCloseable {
         Map<String, Integer> facesPerSource = new HashMap<>();
         int untracked = 0;
         int tracked = 0;
+        List<String> untrackedEvents = new ArrayList<>();
         for (Outcome outcome : outcomes) {
             String source = sourceOf.apply(outcome.eventId());
             if (outcome.reason() != null || source == null) {
@@ -256,6 +257,7 @@ final class LocalStack implements AutoCloseable {
             for (String id : outcome.trackIds()) {
                 if (id == null) {
                     untracked++;
+                    untrackedEvents.add(outcome.eventId());
                 } else {
                     tracked++;
                     idsPerSource.computeIfAbsent(source, s -> new java.util.TreeSet<>()).add(id);
@@ -263,11 +265,13 @@ final class LocalStack implements AutoCloseable {
             }
         }
         log(String.format("tracked faces %d, untracked %d; track ids per source: %s", tracked, untracked, idsPerSource));
+        log("untracked faces in events " + untrackedEvents.stream().sorted().toList());
         assertThat(facesPerSource).isNotEmpty();
         for (Map.Entry<String, Integer> source : facesPerSource.entrySet()) {
             assertThat(idsPerSource.getOrDefault(source.getKey(), Set.of())).as("track ids of source %s (%d faces in each of "
                     + "its frames)", source.getKey(), source.getValue()).hasSize(source.getValue());
-            assertThat(idsPerSource.get(source.getKey())).allSatisfy(id -> assertThat(id).startsWith(source.getKey() + "/"));
+            assertThat(idsPerSource.getOrDefault(source.getKey(), Set.of()))
+                    .allSatisfy(id -> assertThat(id).startsWith(source.getKey() + "/"));
         }
         // The unconfirmed first frame of each track, plus at most a few frames late for ordering around the failures.
         int firstFrames = facesPerSource.values().stream().mapToInt(Integer::intValue).sum();
