@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class OutputRecordsTest {
 
     private static final Face FACE = new Face(0.5f, new BoundingBox(1f, 2f, 3f, 4f),
-            new FaceLandmarks(new Point(1.5f, 2.5f), new Point(2.5f, 2.5f), new Point(2f, 3f), new Point(1.5f, 3.5f), new Point(2.5f, 3.5f)));
+            new FaceLandmarks(new Point(1.5f, 2.5f), new Point(2.5f, 2.5f), new Point(2f, 3f), new Point(1.5f, 3.5f), new Point(2.5f, 3.5f)), null);
 
     private static FaceDetectionResult result(SourceCoordinates source) {
         return FaceDetectionResult.newBuilder()
