@@ -110,14 +110,16 @@ public final class Annotator {
 
     /**
      * Where a face's track id goes in a picture of the given size: below the box, or just inside its
-     * bottom edge where there is no room below it, and moved left where it would pass the right edge.
+     * bottom edge where there is no room below it, and moved left where it would pass the right edge;
+     * the rectangle covers every stroke of the text.
      */
     public static Rect trackLabelBox(DetectedFace face, String trackId, int width, int height) {
         int thickness = thickness(width, height);
         int[] baseline = new int[1];
         var text = Imgproc.getTextSize(trackId, FONT, fontScale(thickness), thickness, baseline);
+        // Tall strokes ('/', '|', brackets) reach above the measured text by up to 1.6 times their thickness.
         int labelWidth = (int) Math.ceil(text.width);
-        int labelHeight = (int) Math.ceil(text.height) + baseline[0];
+        int labelHeight = (int) Math.ceil(text.height) + baseline[0] + 2 * thickness;
         int gap = thickness + 2;
         int boxY2 = Math.round(face.y2());
         int y = boxY2 + gap;
