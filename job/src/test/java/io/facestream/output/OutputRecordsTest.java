@@ -41,13 +41,13 @@ class OutputRecordsTest {
     @Test
     void aResultIsOneLineOfAvrosJsonEncoding() {
         // Written out by hand from the Avro specification: a union's non-null value is wrapped in its branch's name,
-        // timestamp-millis is the number of milliseconds.
+        // timestamp-millis is the number of milliseconds; a null union (trackId) is null.
         String expected = "{\"eventId\":\"people/a.jpg\",\"eventTime\":1795953600000,"
                 + "\"source\":{\"io.facestream.avro.SourceCoordinates\":{\"topic\":\"t\",\"partition\":1,\"offset\":7}},"
                 + "\"imageWidth\":640,\"imageHeight\":480,\"model\":{\"name\":\"m.onnx\",\"sha256\":\"ab12\"},"
                 + "\"faces\":[{\"score\":0.5,\"box\":{\"x1\":1.0,\"y1\":2.0,\"x2\":3.0,\"y2\":4.0},"
                 + "\"landmarks\":{\"leftEye\":{\"x\":1.5,\"y\":2.5},\"rightEye\":{\"x\":2.5,\"y\":2.5},\"nose\":{\"x\":2.0,\"y\":3.0},"
-                + "\"leftMouthCorner\":{\"x\":1.5,\"y\":3.5},\"rightMouthCorner\":{\"x\":2.5,\"y\":3.5}}}],"
+                + "\"leftMouthCorner\":{\"x\":1.5,\"y\":3.5},\"rightMouthCorner\":{\"x\":2.5,\"y\":3.5}},\"trackId\":null}],"
                 + "\"timings\":{\"queueMicros\":1,\"decodeMicros\":2,\"preprocessMicros\":3,\"inferenceMicros\":4,"
                 + "\"postprocessMicros\":5,\"totalMicros\":15},\"processedAt\":1795953601250}";
 
