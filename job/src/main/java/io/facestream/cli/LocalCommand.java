@@ -13,12 +13,16 @@ import io.facestream.kafka.EmbeddedKafkaBroker;
 import io.facestream.output.AnnotationWriter;
 import io.facestream.output.Annotator;
 import io.facestream.output.OutputRecords;
+import io.facestream.track.TrackingOptions;
 import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -58,7 +62,8 @@ final class LocalCommand extends GeneratedCommand {
             Flags.value(ToolOptions.LOCAL_OUT, "DIR"),
             Flags.choice(ToolOptions.ANNOTATE, Annotate.class),
             Flags.value(ToolOptions.LOCAL_PARALLELISM, "N"),
-            Flags.value(ToolOptions.WAIT, "DURATION")), FlagSets.DETECTION_STAGE, List.of(FlagSets.DELIVERY_GUARANTEE));
+            Flags.value(ToolOptions.WAIT, "DURATION"),
+            Flags.value(ToolOptions.FRAME_INTERVAL, "DURATION")), FlagSets.DETECTION_STAGE, List.of(FlagSets.DELIVERY_GUARANTEE));
 
     LocalCommand() {
         super(FLAGS, Logging.QUIET);
@@ -71,6 +76,9 @@ final class LocalCommand extends GeneratedCommand {
         Annotate annotation = options.get(ToolOptions.ANNOTATE);
         int parallelism = options.get(ToolOptions.LOCAL_PARALLELISM);
         Duration wait = options.get(ToolOptions.WAIT);
+        boolean track = options.get(TrackingOptions.TRACK);
+        Duration frameInterval = options.get(ToolOptions.FRAME_INTERVAL);
+        String sourceField = options.getOptional(TrackingOptions.SOURCE_FIELD).map(String::strip).orElse(null);
         if (parallelism < 1) {
             throw new IllegalArgumentException("--parallelism " + parallelism + ": must be at least 1");
         }
@@ -80,9 +88,15 @@ final class LocalCommand extends GeneratedCommand {
         FaceDetectionSettings settings = FaceDetectionSettings.from(options, OptionNames.FLAGS);
         DeliveryGuarantee guarantee = options.get(KafkaOptions.DELIVERY_GUARANTEE);
         StartupChecks.checkModel(settings.detector());
-        List<ImageFiles.ImageFile> files = ImageFiles.collect(List.of(images), false);
+        if (track && (frameInterval.isNegative() || frameInterval.isZero())) {
+            throw new IllegalArgumentException("--frame-interval " + frameInterval + ": must be positive, for the event times "
+                    + "of a source's frames to increase");
+        }
+        // With tracking, every folder under --images is a source: they are searched too.
+        List<ImageFiles.ImageFile> files = ImageFiles.collect(List.of(images), track);
         if (files.isEmpty()) {
-            throw new IllegalArgumentException("--images " + images + ": no image files (jpg, png, bmp, webp, tiff, pnm) in it");
+            throw new IllegalArgumentException("--images " + images + ": no image files (jpg, png, bmp, webp, tiff, pnm) in it"
+                    + (track ? " or its sub-folders" : ""));
         }
         Files.createDirectories(out);
         long started = System.nanoTime();
@@ -113,7 +127,7 @@ final class LocalCommand extends GeneratedCommand {
             FutureTask<ImageSender.Outcome> sending = new FutureTask<>(() -> {
                 try (ImageSender sender = new ImageSender(broker.bootstrapServers(), kafka.inputTopic(),
                         Map.of(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, MAX_MESSAGE_BYTES))) {
-                    return sender.send(files, InputFormat.AVRO, false, () -> {});
+                    return sender.send(toSend(images, files, track, frameInterval, sourceField), InputFormat.AVRO, false, () -> {});
                 }
             });
             Thread sender = new Thread(sending, "facestream-local-send");
@@ -133,6 +147,20 @@ final class LocalCommand extends GeneratedCommand {
                 return summary.missing(files.size()) == 0 ? 0 : 1;
             }
         }
+    }
+
+    /**
+     * The images as {@code local} sends them: without tracking each on its own, keyed by its event
+     * id; with it each folder's as the frames of a source, from now on, {@code frameInterval} apart.
+     */
+    static Iterator<ImageSender.Outgoing> toSend(Path images, List<ImageFiles.ImageFile> files, boolean track,
+                                                 Duration frameInterval, String sourceField) {
+        if (!track) {
+            return files.stream().map(ImageSender.Outgoing::alone).iterator();
+        }
+        Instant start = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        return SourceFrames.byFolder(images, files, start, frameInterval).stream()
+                .map(frame -> SourceFrames.outgoing(frame, sourceField)).iterator();
     }
 
     /** Reads the results and dead letters as consume does, writes them as it does, and draws as render does. */
