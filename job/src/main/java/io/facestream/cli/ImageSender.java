@@ -4,6 +4,7 @@ import io.facestream.job.InputFormat;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -28,8 +29,24 @@ final class ImageSender implements AutoCloseable {
 
     private static final int ANSWER_TIMEOUT_MS = 15000;
 
+    /** One image to send: its name for failure messages, and its record, made (its file read) as it is sent. */
+    record Outgoing(String name, RecordMaker maker) {
+
+        /** An image file on its own: keyed by its event id, stamped with the moment it is sent. */
+        static Outgoing alone(ImageFiles.ImageFile file) {
+            return new Outgoing(file.name(), records -> records.file(file, null));
+        }
+    }
+
+    /** Makes an image's record with the sender's {@link ImageRecords}. */
+    @FunctionalInterface
+    interface RecordMaker {
+        ProducerRecord<byte[], byte[]> make(ImageRecords records) throws IOException;
+    }
+
     private final KafkaProducer<byte[], byte[]> producer;
     private final String topic;
+    private final int partitions;
 
     /** Fails at once, saying what to check, where the brokers do not answer or have no such topic. */
     ImageSender(String bootstrapServers, String topic, Map<String, ?> properties) {
@@ -39,7 +56,7 @@ final class ImageSender implements AutoCloseable {
         this.producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
         this.topic = topic;
         try {
-            producer.partitionsFor(topic);
+            this.partitions = producer.partitionsFor(topic).size();
         } catch (KafkaException e) {
             producer.close();
             throw new IllegalArgumentException("Kafka at " + bootstrapServers + " did not answer, or has no topic " + topic
@@ -47,17 +64,22 @@ final class ImageSender implements AutoCloseable {
         }
     }
 
-    /** Sends every file and waits until each is acknowledged or has failed; {@code done} runs once per file. */
-    Outcome send(List<ImageFiles.ImageFile> files, InputFormat format, boolean reference, Runnable done) {
+    /**
+     * Sends the images in the order given and waits until each is acknowledged or has failed;
+     * {@code done} runs once per image. The images are made one by one as they are sent.
+     */
+    Outcome send(Iterator<Outgoing> images, InputFormat format, boolean reference, Runnable done) {
+        ImageRecords records = new ImageRecords(topic, partitions, format, reference);
         AtomicLong sent = new AtomicLong();
         AtomicLong bytes = new AtomicLong();
         Queue<String> failures = new ConcurrentLinkedQueue<>();
-        for (ImageFiles.ImageFile file : files) {
+        while (images.hasNext()) {
+            Outgoing image = images.next();
             ProducerRecord<byte[], byte[]> record;
             try {
-                record = ImageRecords.of(topic, file, format, reference);
+                record = image.maker().make(records);
             } catch (IOException e) {
-                failures.add(file.name() + ": could not read the file (" + e.getMessage() + ")");
+                failures.add(image.name() + ": could not read the file (" + e.getMessage() + ")");
                 done.run();
                 continue;
             }
@@ -67,7 +89,7 @@ final class ImageSender implements AutoCloseable {
                     sent.incrementAndGet();
                     bytes.addAndGet(size);
                 } else {
-                    failures.add(file.name() + ": " + why(e));
+                    failures.add(image.name() + ": " + why(e));
                 }
                 done.run();
             });

@@ -19,7 +19,10 @@ import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -59,7 +62,9 @@ final class LocalCommand extends GeneratedCommand {
             Flags.value(ToolOptions.LOCAL_OUT, "DIR"),
             Flags.choice(ToolOptions.ANNOTATE, Annotate.class),
             Flags.value(ToolOptions.LOCAL_PARALLELISM, "N"),
-            Flags.value(ToolOptions.WAIT, "DURATION")), FlagSets.DETECTION_STAGE, FlagSets.TRACKING, List.of(FlagSets.DELIVERY_GUARANTEE));
+            Flags.value(ToolOptions.WAIT, "DURATION"),
+            Flags.value(ToolOptions.FRAME_INTERVAL, "DURATION")), FlagSets.DETECTION_STAGE, FlagSets.TRACKING,
+            List.of(FlagSets.DELIVERY_GUARANTEE));
 
     LocalCommand() {
         super(FLAGS, Logging.QUIET);
@@ -72,6 +77,7 @@ final class LocalCommand extends GeneratedCommand {
         Annotate annotation = options.get(ToolOptions.ANNOTATE);
         int parallelism = options.get(ToolOptions.LOCAL_PARALLELISM);
         Duration wait = options.get(ToolOptions.WAIT);
+        Duration frameInterval = options.get(ToolOptions.FRAME_INTERVAL);
         if (parallelism < 1) {
             throw new IllegalArgumentException("--parallelism " + parallelism + ": must be at least 1");
         }
@@ -80,11 +86,19 @@ final class LocalCommand extends GeneratedCommand {
         }
         FaceDetectionSettings settings = FaceDetectionSettings.from(options, OptionNames.FLAGS);
         TrackingSettings tracking = TrackingSettings.from(options, OptionNames.FLAGS);
+        boolean track = tracking.enabled();
+        String sourceField = tracking.sourceField();
         DeliveryGuarantee guarantee = options.get(KafkaOptions.DELIVERY_GUARANTEE);
         StartupChecks.checkModel(settings.detector());
-        List<ImageFiles.ImageFile> files = ImageFiles.collect(List.of(images), false);
+        if (track && (frameInterval.isNegative() || frameInterval.isZero())) {
+            throw new IllegalArgumentException("--frame-interval " + frameInterval + ": must be positive, for the event times "
+                    + "of a source's frames to increase");
+        }
+        // With tracking, every folder under --images is a source: they are searched too.
+        List<ImageFiles.ImageFile> files = ImageFiles.collect(List.of(images), track);
         if (files.isEmpty()) {
-            throw new IllegalArgumentException("--images " + images + ": no image files (jpg, png, bmp, webp, tiff, pnm) in it");
+            throw new IllegalArgumentException("--images " + images + ": no image files (jpg, png, bmp, webp, tiff, pnm) in it"
+                    + (track ? " or its sub-folders" : ""));
         }
         Files.createDirectories(out);
         long started = System.nanoTime();
@@ -115,7 +129,7 @@ final class LocalCommand extends GeneratedCommand {
             FutureTask<ImageSender.Outcome> sending = new FutureTask<>(() -> {
                 try (ImageSender sender = new ImageSender(broker.bootstrapServers(), kafka.inputTopic(),
                         Map.of(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, MAX_MESSAGE_BYTES))) {
-                    return sender.send(files, InputFormat.AVRO, false, () -> {});
+                    return sender.send(toSend(images, files, track, frameInterval, sourceField), InputFormat.AVRO, false, () -> {});
                 }
             });
             Thread sender = new Thread(sending, "facestream-local-send");
@@ -135,6 +149,20 @@ final class LocalCommand extends GeneratedCommand {
                 return summary.missing(files.size()) == 0 ? 0 : 1;
             }
         }
+    }
+
+    /**
+     * The images as {@code local} sends them: without tracking each on its own, keyed by its event
+     * id; with it each folder's as the frames of a source, from now on, {@code frameInterval} apart.
+     */
+    static Iterator<ImageSender.Outgoing> toSend(Path images, List<ImageFiles.ImageFile> files, boolean track,
+                                                 Duration frameInterval, String sourceField) {
+        if (!track) {
+            return files.stream().map(ImageSender.Outgoing::alone).iterator();
+        }
+        Instant start = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        return SourceFrames.byFolder(images, files, start, frameInterval).stream()
+                .map(frame -> SourceFrames.outgoing(frame, sourceField)).iterator();
     }
 
     /** Reads the results and dead letters as consume does, writes them as it does, and draws as render does. */

@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
 /** Annotated pictures of results: boxes, scores and landmarks drawn on the original images. */
 @Command(name = "render", mixinStandardHelpOptions = true,
         description = {"Draw the faces of detection results onto their images: one annotated PNG per image (box and score "
-                + "per face, the five landmarks as dots), named <image>.annotated.png with folders joined by '_'.",
+                + "per face, the five landmarks as dots, a tracked face's trackId below its box), named <image>.annotated.png with folders joined by '_'.",
             "Results come from a detections.jsonl (--detections: written by detect, local or consume) or from the output "
                 + "topic (--bootstrap-servers: committed results up to now; --follow for new ones); --detections wins. Each result's image is "
                 + "looked up under --images by its name or event id, the path under the folder that detect or produce was given."})

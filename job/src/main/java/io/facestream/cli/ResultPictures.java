@@ -1,11 +1,14 @@
 package io.facestream.cli;
 
+import io.facestream.avro.Face;
 import io.facestream.avro.FaceDetectionResult;
 import io.facestream.job.Results;
 import io.facestream.output.AnnotationWriter;
 import io.facestream.output.Annotator;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
 
 /**
  * Annotated pictures of results, for {@code render} and {@code local}: each result's image is
@@ -34,7 +37,9 @@ final class ResultPictures implements AutoCloseable {
             problem(name + ": no such image under " + images);
             return;
         }
-        writer.submit(file, name, result.getFaces().stream().map(Results::fromAvro).toList());
+        List<String> trackIds = result.getFaces().stream().map(Face::getTrackId).toList();
+        writer.submit(file, name, result.getFaces().stream().map(Results::fromAvro).toList(),
+                trackIds.stream().allMatch(Objects::isNull) ? null : trackIds);
     }
 
     /** A result that is not drawn, with why (one that could not be read): counted and listed with the rest. */

@@ -21,7 +21,8 @@ final class ToolOptions {
     // local
 
     static final ConfigOption<String> LOCAL_IMAGES = key("images").stringType().defaultValue("testdata")
-            .withDescription("Folder of images to send (not searched recursively).");
+            .withDescription("Folder of images to send (not searched recursively; with --track it is, each folder "
+                    + "a source whose images are its frames in name order).");
 
     static final ConfigOption<String> LOCAL_OUT = key("out").stringType().defaultValue("out")
             .withDescription("Where detections.jsonl, errors.jsonl and the annotated pictures go.");
@@ -38,6 +39,12 @@ final class ToolOptions {
     static final ConfigOption<Duration> WAIT = key("wait").durationType().defaultValue(Duration.ofMinutes(5))
             .withDescription("Give up if not every image has a result or error by then.");
 
+    // local and produce: images as the frames of a source
+
+    static final ConfigOption<Duration> FRAME_INTERVAL = key("frame-interval").durationType().defaultValue(Duration.ofMillis(40))
+            .withDescription("Event time between one frame of a source and the next where image files are sent as frames "
+                    + "(local --track, produce --source): the first frame's event time is the moment sending starts.");
+
     // topics
 
     static final ConfigOption<Integer> PARTITIONS = key("partitions").intType().defaultValue(2)
@@ -50,11 +57,27 @@ final class ToolOptions {
 
     static final ConfigOption<List<String>> PRODUCE_IMAGES = key("images").stringType().asList().noDefaultValue()
             .withDescription("Image files, or folders searched recursively for jpg, png, bmp, webp, tiff and pnm files "
-                    + "(repeatable).");
+                    + "(repeatable). Default: none (give --images or --video).");
 
     static final ConfigOption<Boolean> REFERENCE = key("reference").booleanType().defaultValue(false)
             .withDescription("Send each image's absolute file: URI (imageUri) instead of its bytes, for images over "
                     + "Kafka's message limit; every TaskManager must see the same path. Avro only.");
+
+    static final ConfigOption<String> SOURCE = key("source").stringType().noDefaultValue()
+            .withDescription("Send the images as frames of this source (camera, stream), in the order given (a folder's "
+                    + "files in name order), event times --frame-interval apart: the source is every record's key (with "
+                    + "--input-format raw, whose key is the event id: the header --source-field, on the partition the "
+                    + "source's name would have as a key). Default: none (keys are event ids, event times the moment of "
+                    + "sending); with --video the video file's name without its extension.");
+
+    static final ConfigOption<String> VIDEO = key("video").stringType().noDefaultValue()
+            .withDescription("Send the frames of this video file instead of images, as frames of one source (--source), "
+                    + "each a JPEG whose event time is the moment sending starts plus the frame's own timestamp in the "
+                    + "video. The bundled OpenCV reads Motion JPEG AVI only (no FFmpeg). Default: none (--images).");
+
+    static final ConfigOption<Double> FPS = key("fps").doubleType().noDefaultValue()
+            .withDescription("With --video: send at most this many frames per second of video time, the first of each "
+                    + "1/N s. Default: none (every frame).");
 
     static final ConfigOption<Map<String, String>> PRODUCER_PROPERTIES = key("producer-property").mapType().noDefaultValue()
             .withDescription("Extra Kafka producer property (repeatable), e.g. max.request.size=16777216 for large images.");

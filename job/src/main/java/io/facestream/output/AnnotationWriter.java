@@ -60,11 +60,16 @@ public final class AnnotationWriter implements AutoCloseable {
 
     /** Queues the picture of {@code image} with its faces, as {@code name}'s annotated file; waits while the queue is full. */
     public void submit(Path image, String name, List<DetectedFace> faces) throws InterruptedException {
+        submit(image, name, faces, null);
+    }
+
+    /** As {@link #submit(Path, String, List)}, with each face's track id (null: none, for a face or for all) drawn too. */
+    public void submit(Path image, String name, List<DetectedFace> faces, List<String> trackIds) throws InterruptedException {
         pending.acquire();
         try {
             threads.execute(() -> {
                 try {
-                    write(image, name, faces);
+                    write(image, name, faces, trackIds);
                 } finally {
                     pending.release();
                 }
@@ -75,9 +80,9 @@ public final class AnnotationWriter implements AutoCloseable {
         }
     }
 
-    private void write(Path image, String name, List<DetectedFace> faces) {
+    private void write(Path image, String name, List<DetectedFace> faces, List<String> trackIds) {
         try (DecodedImage decoded = decoder.decode(Files.readAllBytes(image), null)) {
-            Annotator.write(decoded, faces, out.resolve(Annotator.fileName(name, format)), format);
+            Annotator.write(decoded, faces, trackIds, out.resolve(Annotator.fileName(name, format)), format);
             written.incrementAndGet();
             this.faces.addAndGet(faces.size());
         } catch (ImageRejectedException e) {

@@ -13,7 +13,7 @@ import org.opencv.core.Scalar;
 import org.opencv.imgcodecs.Imgcodecs;
 import org.opencv.imgproc.Imgproc;
 
-/** Draws boxes, scores and landmarks on an image and writes it as JPEG or PNG. */
+/** Draws boxes, scores, landmarks and track ids on an image and writes it as JPEG or PNG. */
 public final class Annotator {
 
     /** The file formats of annotated pictures. */
@@ -39,6 +39,14 @@ public final class Annotator {
         new Scalar(255, 0, 0), new Scalar(0, 0, 255), new Scalar(0, 255, 255), new Scalar(255, 0, 255), new Scalar(255, 255, 0)
     };
     private static final int FONT = Imgproc.FONT_HERSHEY_SIMPLEX;
+    /**
+     * Track ids' colours (BGR), one picked by the id's hash, so that a face keeps its colour from
+     * frame to frame; none is the boxes' pure green.
+     */
+    private static final Scalar[] TRACK_COLOURS = {
+        new Scalar(0, 165, 255), new Scalar(255, 144, 30), new Scalar(0, 255, 255), new Scalar(255, 0, 255),
+        new Scalar(255, 255, 0), new Scalar(80, 80, 255), new Scalar(180, 105, 255), new Scalar(255, 255, 255)
+    };
 
     private Annotator() {}
 
@@ -51,19 +59,32 @@ public final class Annotator {
     }
 
     public static void write(DecodedImage image, List<DetectedFace> faces, Path file, Format format) {
+        write(image, faces, null, file, format);
+    }
+
+    /**
+     * As {@link #write(DecodedImage, List, Path, Format)}, with each face's track id (null: none,
+     * for a face or for all) drawn below its box.
+     */
+    public static void write(DecodedImage image, List<DetectedFace> faces, List<String> trackIds, Path file, Format format) {
+        if (trackIds != null && trackIds.size() != faces.size()) {
+            throw new IllegalArgumentException(faces.size() + " faces but " + trackIds.size() + " track ids");
+        }
         Mat canvas = image.bgr().clone();
         try {
             int thickness = thickness(canvas.cols(), canvas.rows());
-            for (DetectedFace face : faces) {
+            for (int f = 0; f < faces.size(); f++) {
+                DetectedFace face = faces.get(f);
                 Imgproc.rectangle(canvas, new Point(face.x1(), face.y1()), new Point(face.x2(), face.y2()), BOX, thickness);
-                Rect label = labelBox(face, canvas.cols(), canvas.rows());
-                int[] baseline = new int[1];
-                Imgproc.getTextSize(label(face), FONT, fontScale(thickness), thickness, baseline);
-                Imgproc.putText(canvas, label(face), new Point(label.x, label.y + label.height - baseline[0]), FONT,
-                        fontScale(thickness), BOX, thickness);
+                drawLabel(canvas, label(face), labelBox(face, canvas.cols(), canvas.rows()), BOX, thickness);
                 for (int p = 0; p < DetectedFace.LANDMARK_COUNT; p++) {
                     Imgproc.circle(canvas, new Point(face.landmarkX(p), face.landmarkY(p)), 1 + thickness,
                             LANDMARK_COLOURS[p], -1);
+                }
+                String trackId = trackIds == null ? null : trackIds.get(f);
+                if (trackId != null) {
+                    drawLabel(canvas, trackId, trackLabelBox(face, trackId, canvas.cols(), canvas.rows()), trackColour(trackId),
+                            thickness);
                 }
             }
             if (!Imgcodecs.imwrite(file.toString(), canvas, new MatOfInt(format.parameters))) {
@@ -85,6 +106,40 @@ public final class Annotator {
         var text = Imgproc.getTextSize(label(face), FONT, fontScale(thickness), thickness, baseline);
         return labelBox(Math.round(face.x1()), Math.round(face.y1()), (int) Math.ceil(text.width),
                 (int) Math.ceil(text.height) + baseline[0], thickness + 2, width, height);
+    }
+
+    /**
+     * Where a face's track id goes in a picture of the given size: below the box, or just inside its
+     * bottom edge where there is no room below it, and moved left where it would pass the right edge;
+     * the rectangle covers every stroke of the text.
+     */
+    public static Rect trackLabelBox(DetectedFace face, String trackId, int width, int height) {
+        int thickness = thickness(width, height);
+        int[] baseline = new int[1];
+        var text = Imgproc.getTextSize(trackId, FONT, fontScale(thickness), thickness, baseline);
+        // Tall strokes ('/', '|', brackets) reach above the measured text by up to 1.6 times their thickness.
+        int labelWidth = (int) Math.ceil(text.width);
+        int labelHeight = (int) Math.ceil(text.height) + baseline[0] + 2 * thickness;
+        int gap = thickness + 2;
+        int boxY2 = Math.round(face.y2());
+        int y = boxY2 + gap;
+        if (y + labelHeight > height) {
+            y = Math.max(0, boxY2 - gap - labelHeight);
+        }
+        int x = Math.min(Math.round(face.x1()), width - labelWidth);
+        return new Rect(Math.max(0, x), y, labelWidth, labelHeight);
+    }
+
+    /** The colour a track id is drawn in: the same for the same id in every picture. */
+    static Scalar trackColour(String trackId) {
+        return TRACK_COLOURS[Math.floorMod(trackId.hashCode(), TRACK_COLOURS.length)];
+    }
+
+    private static void drawLabel(Mat canvas, String text, Rect box, Scalar colour, int thickness) {
+        int[] baseline = new int[1];
+        Imgproc.getTextSize(text, FONT, fontScale(thickness), thickness, baseline);
+        Imgproc.putText(canvas, text, new Point(box.x, box.y + box.height - baseline[0]), FONT, fontScale(thickness), colour,
+                thickness);
     }
 
     /** {@link #labelBox(DetectedFace, int, int)} for a label of the given size, {@code gap} pixels from the box's top edge. */

@@ -33,11 +33,21 @@ final class AnnotatedPictures {
 
     /** The line of a detections.jsonl for {@link #FACE} on {@code image}, written out by hand in Avro's JSON encoding. */
     static String detectionsLine(String image) {
+        return detectionsLine(image, ",\"trackId\":null");
+    }
+
+    /** {@link #detectionsLine(String)} with the face on track {@code trackId}, as the tracking job writes it. */
+    static String trackedDetectionsLine(String image, String trackId) {
+        return detectionsLine(image, ",\"trackId\":{\"string\":\"" + trackId + "\"}");
+    }
+
+    private static String detectionsLine(String image, String trackIdField) {
+        // Avro's JSON decoder wants every field, also the trackId FaceDetectionResult v2 added with a default.
         return "{\"eventId\":\"" + image + "\",\"eventTime\":1795953600000,\"source\":null,\"imageWidth\":512,\"imageHeight\":678,"
                 + "\"model\":{\"name\":\"mnet.25_v2.onnx\",\"sha256\":\"cd1acf48\"},\"faces\":[{\"score\":0.987,"
                 + "\"box\":{\"x1\":100,\"y1\":120,\"x2\":300,\"y2\":360},\"landmarks\":{\"leftEye\":{\"x\":150,\"y\":200},"
                 + "\"rightEye\":{\"x\":250,\"y\":200},\"nose\":{\"x\":200,\"y\":250},\"leftMouthCorner\":{\"x\":160,\"y\":300},"
-                + "\"rightMouthCorner\":{\"x\":240,\"y\":300}}}],\"timings\":{\"queueMicros\":1,\"decodeMicros\":2,"
+                + "\"rightMouthCorner\":{\"x\":240,\"y\":300}}" + trackIdField + "}],\"timings\":{\"queueMicros\":1,\"decodeMicros\":2,"
                 + "\"preprocessMicros\":3,\"inferenceMicros\":4,\"postprocessMicros\":5,\"totalMicros\":15},\"processedAt\":1795953601000}";
     }
 

@@ -6,8 +6,11 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.facestream.avro.DeadLetter;
 import io.facestream.avro.DeadLetterReason;
+import io.facestream.avro.FaceDetectionResult;
 import io.facestream.avro.ImageEvent;
+import io.facestream.detect.DecodedImage;
 import io.facestream.detect.GoldenDetections;
+import io.facestream.detect.ImageDecoder;
 import io.facestream.job.FaceDetectionSettings;
 import io.facestream.job.FaceStreamJob;
 import io.facestream.job.KafkaFlinkTestBase;
@@ -18,6 +21,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -114,6 +118,139 @@ class KafkaToolsIT extends KafkaFlinkTestBase {
                 "--input-topic", uniqueTopic("absent"), "--producer-property", "max.block.ms=2000");
         assertThat(missing.code()).isEqualTo(2);
         assertThat(missing.err()).contains("has no topic");
+    }
+
+    @Test
+    void producesImagesAsFramesOfOneSourceKeyedByItInNameOrder() throws Exception {
+        Path images = imageFolder();
+        String topic = uniqueTopic("produce-source");
+        broker().createTopics(4, topic);
+
+        CliRun run = CliRun.of("produce", "--bootstrap-servers", broker().bootstrapServers(), "--input-topic", topic,
+                "--images", images.toString(), "--source", "lobby", "--source-field", "camera", "--frame-interval", "100ms");
+
+        assertThat(run.code()).as(run.err()).isZero();
+        List<ConsumerRecord<byte[], byte[]>> records = consumeCommitted(topic);
+        assertThat(records).extracting(record -> new String(record.key(), StandardCharsets.UTF_8)).containsOnly("lobby");
+        List<ImageEvent> events = records.stream().map(record -> decode(record.value())).sorted(
+                java.util.Comparator.comparing(ImageEvent::getEventTime)).toList();
+        assertThat(events).extracting(ImageEvent::getEventId).containsExactly("coffee.png", "people/Bryan.png", "people/Chris.jpeg");
+        assertThat(Duration.between(events.get(0).getEventTime(), events.get(1).getEventTime())).isEqualTo(Duration.ofMillis(100));
+        assertThat(Duration.between(events.get(1).getEventTime(), events.get(2).getEventTime())).isEqualTo(Duration.ofMillis(100));
+        assertThat(events).allSatisfy(event -> assertThat(event.getMetadata()).containsEntry("camera", "lobby"));
+    }
+
+    @Test
+    void rawFramesCarryTheirSourceInAHeaderOnThePartitionTheSourceWouldHaveAsAKey() throws Exception {
+        Path images = imageFolder();
+        String raw = uniqueTopic("produce-raw-source");
+        String keyed = uniqueTopic("produce-keyed-source");
+        broker().createTopics(4, raw, keyed);
+        String bootstrap = broker().bootstrapServers();
+
+        CliRun.ok("produce", "--bootstrap-servers", bootstrap, "--input-topic", raw, "--images", images.toString(),
+                "--input-format", "raw", "--source", "gate-2", "--source-field", "camera");
+        CliRun.ok("produce", "--bootstrap-servers", bootstrap, "--input-topic", keyed, "--images", images.toString(),
+                "--source", "gate-2");
+        CliRun withoutField = CliRun.of("produce", "--bootstrap-servers", bootstrap, "--input-topic", raw,
+                "--images", images.toString(), "--input-format", "raw", "--source", "gate-2");
+
+        List<ConsumerRecord<byte[], byte[]>> records = consumeCommitted(raw).stream()
+                .sorted(java.util.Comparator.comparingLong(ConsumerRecord::timestamp)).toList();
+        assertThat(records).extracting(record -> new String(record.key(), StandardCharsets.UTF_8))
+                .containsExactly("coffee.png", "people/Bryan.png", "people/Chris.jpeg");
+        assertThat(records).extracting(ConsumerRecord::timestamp).satisfies(times -> {
+            assertThat(times.get(1) - times.get(0)).isEqualTo(40);
+            assertThat(times.get(2) - times.get(1)).isEqualTo(40);
+        });
+        assertThat(records).allSatisfy(record -> assertThat(new String(record.headers().lastHeader("camera").value(),
+                StandardCharsets.UTF_8)).isEqualTo("gate-2"));
+        assertThat(records.get(2).value()).isEqualTo(Files.readAllBytes(images.resolve("people/Chris.jpeg")));
+        List<Integer> keyedPartitions = consumeCommitted(keyed).stream().map(ConsumerRecord::partition).distinct().toList();
+        assertThat(keyedPartitions).hasSize(1);
+        assertThat(records).extracting(ConsumerRecord::partition).containsOnly(keyedPartitions.get(0));
+        assertThat(withoutField.code()).isEqualTo(2);
+        assertThat(withoutField.err()).contains("--source with --input-format raw").contains("--source-field HEADER");
+    }
+
+    @Test
+    void producesTheFramesOfAVideoAsJpegsOfOneSourceAtMostFpsPerSecondOfVideoTime() throws Exception {
+        Path video = TestVideos.mjpegAvi(tmp.resolve("entrance.avi"), 50, 25);
+        String topic = uniqueTopic("produce-video");
+        broker().createTopics(2, topic);
+
+        CliRun run = CliRun.of("produce", "--bootstrap-servers", broker().bootstrapServers(), "--input-topic", topic,
+                "--video", video.toString(), "--fps", "5");
+
+        assertThat(run.code()).as(run.err()).isZero();
+        assertThat(run.out()).contains("Sent 10 of 10 video frame(s) to " + topic).contains("0 failed");
+        List<ConsumerRecord<byte[], byte[]>> records = consumeCommitted(topic);
+        assertThat(records).extracting(record -> new String(record.key(), StandardCharsets.UTF_8)).hasSize(10).containsOnly("entrance");
+        List<ImageEvent> events = records.stream().map(record -> decode(record.value())).sorted(
+                java.util.Comparator.comparing(ImageEvent::getEventTime)).toList();
+        assertThat(events).extracting(ImageEvent::getEventId).containsExactly("entrance/frame-000000", "entrance/frame-000005",
+                "entrance/frame-000010", "entrance/frame-000015", "entrance/frame-000020", "entrance/frame-000025",
+                "entrance/frame-000030", "entrance/frame-000035", "entrance/frame-000040", "entrance/frame-000045");
+        for (int i = 1; i < events.size(); i++) {
+            assertThat(Duration.between(events.get(i - 1).getEventTime(), events.get(i).getEventTime()))
+                    .as("5 frames of a 25 fps video").isEqualTo(Duration.ofMillis(200));
+        }
+        ImageEvent first = events.get(0);
+        assertThat(first.getContentType()).isEqualTo("image/jpeg");
+        byte[] jpeg = new byte[first.getImageBytes().remaining()];
+        first.getImageBytes().get(jpeg);
+        try (DecodedImage frame = new ImageDecoder(Long.MAX_VALUE, Long.MAX_VALUE).decode(jpeg, "image/jpeg")) {
+            assertThat(frame.width()).isEqualTo(TestVideos.WIDTH);
+            assertThat(frame.height()).isEqualTo(TestVideos.HEIGHT);
+        }
+    }
+
+    @Test
+    void aVideoThatCannotBeOpenedIsOneClearMessageAndExitCode2() throws Exception {
+        Path notVideo = Files.writeString(tmp.resolve("clip.mp4"), "not a video");
+        String topic = uniqueTopic("produce-bad-video");
+        broker().createTopics(1, topic);
+
+        CliRun run = CliRun.of("produce", "--bootstrap-servers", broker().bootstrapServers(), "--input-topic", topic,
+                "--video", notVideo.toString());
+        CliRun both = CliRun.of("produce", "--bootstrap-servers", broker().bootstrapServers(), "--input-topic", topic,
+                "--video", notVideo.toString(), "--images", imageFolder().toString());
+
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.err()).contains("--video " + notVideo + ": the bundled OpenCV cannot open it")
+                .contains("Motion JPEG AVI");
+        assertThat(run.out()).isEmpty();
+        assertThat(both.code()).isEqualTo(2);
+        assertThat(both.err()).contains("give --images FILE_OR_DIR... or --video FILE, not both");
+        assertThat(consumeCommitted(topic)).isEmpty();
+    }
+
+    @Test
+    void consumeShowsEachFacesTrackId() throws Exception {
+        String topic = uniqueTopic("consume-tracked");
+        broker().createTopics(1, topic);
+        FaceDetectionResult tracked = AnnotatedPictures.result("door/0001.jpg", AnnotatedPictures.FACE, AnnotatedPictures.FACE);
+        tracked.getFaces().get(0).setTrackId("door@1795953600000#3");
+        writeInTransactions(topic, AvroCodec.encode(tracked), AvroCodec.encode(AnnotatedPictures.result("aborted")),
+                AvroCodec.encode(AnnotatedPictures.result("untracked")));
+
+        CliRun run = CliRun.of("consume", "--bootstrap-servers", broker().bootstrapServers(), "--output-topic", topic);
+
+        assertThat(run.code()).as(run.err()).isZero();
+        JsonObject line = JsonParser.parseString(run.out().lines().findFirst().orElseThrow()).getAsJsonObject();
+        assertThat(line.get("eventId").getAsString()).isEqualTo("door/0001.jpg");
+        JsonObject first = line.getAsJsonArray("faces").get(0).getAsJsonObject();
+        JsonObject second = line.getAsJsonArray("faces").get(1).getAsJsonObject();
+        assertThat(first.getAsJsonObject("trackId").get("string").getAsString()).isEqualTo("door@1795953600000#3");
+        assertThat(second.get("trackId").isJsonNull()).as("a face not (yet) on a track").isTrue();
+    }
+
+    private static ImageEvent decode(byte[] value) {
+        try {
+            return AvroCodec.decode(value, ImageEvent.class);
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
     }
 
     /** One committed transaction, one aborted, one committed: read_committed readers see the first and the last. */
