@@ -35,9 +35,11 @@ import org.apache.flink.util.OutputTag;
  * <p>Tracking needs a source's frames in event-time order, and detection (async, unordered) and Kafka
  * deliver them in any order. So each result waits in keyed state until the watermark passes its event
  * time, and an event-time timer then releases the frames in (event time, event id) order to the {@link
- * IouTracker}. A result at or below the watermark when it arrives can no longer be put in order: it is
- * passed on at once without track ids and counted ({@value #FRAMES_LATE}). Dead letters and results of
- * no source pass straight through.
+ * IouTracker}. A result at or below the watermark when it arrives is tracked at once if it is newer
+ * than its source's last tracked frame (its source's partition resumed behind the others' event time,
+ * after being idle or held up: its frames are still in order); one that is not can no longer be put
+ * in order, and is passed on without track ids and counted ({@value #FRAMES_LATE}), as is a late frame
+ * of a source without tracks. Dead letters and results of no source pass straight through.
  *
  * <p>A source that sends nothing for {@link TrackingSettings#idle()} of event time has its tracks ended
  * ({@link TrackEnd#IDLE}) and all its state cleared, by one timer per source kept at its newest frame
@@ -112,7 +114,9 @@ public class FaceTracker extends KeyedProcessFunction<String, DetectionOutcome, 
         }
         long eventTime = eventTimeOf(outcome);
         TimerService timers = ctx.timerService();
-        if (eventTime <= timers.currentWatermark()) {
+        boolean behindWatermark = eventTime <= timers.currentWatermark();
+        SourceTracks behindState = behindWatermark ? tracks.value() : null;
+        if (behindWatermark && (behindState == null || eventTime <= behindState.lastFrameMillis)) {
             framesLate.inc();
             out.collect(outcome);
             return;
@@ -127,6 +131,13 @@ public class FaceTracker extends KeyedProcessFunction<String, DetectionOutcome, 
             }
             timers.registerEventTimeTimer(idleAt);
             idleTimer.update(idleAt);
+        }
+        if (behindWatermark) {
+            // Behind the watermark, yet not behind its source's tracked frames: every frame of the source up to the
+            // watermark has been tracked, and those still waiting are later, so it can be tracked now, in order.
+            // (A partition that was idle, or whose reader was held up, resumes behind the others' event time.)
+            tracks.update(release(ctx.getCurrentKey(), behindState, List.of(outcome), ctx, out));
+            return;
         }
         List<DetectionOutcome> atTime = pending.get(eventTime);
         if (atTime == null) {
@@ -166,6 +177,13 @@ public class FaceTracker extends KeyedProcessFunction<String, DetectionOutcome, 
                 entries.remove();
             }
         }
+        return release(source, state, due, ctx, out);
+    }
+
+    /** Tracks and emits {@code due} in (event time, event id) order; returns the source's tracks after. */
+    private SourceTracks release(String source, SourceTracks state, List<DetectionOutcome> due, Context ctx,
+                                 Collector<DetectionOutcome> out) throws Exception {
+        due = new ArrayList<>(due);
         due.sort(Comparator.comparingLong(FaceTracker::eventTimeOf)
                 .thenComparing(outcome -> outcome.result.getEventId(), Comparator.nullsFirst(Comparator.naturalOrder())));
         for (DetectionOutcome outcome : due) {
@@ -189,7 +207,7 @@ public class FaceTracker extends KeyedProcessFunction<String, DetectionOutcome, 
         return state;
     }
 
-    private void emitEnded(String source, List<IouTracker.Ended> ended, OnTimerContext ctx) {
+    private void emitEnded(String source, List<IouTracker.Ended> ended, Context ctx) {
         for (IouTracker.Ended end : ended) {
             ctx.output(TRACKS, summary(source, end.track(), end.end()));
             tracksEnded.inc();

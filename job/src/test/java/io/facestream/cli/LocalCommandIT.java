@@ -4,6 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
 import io.facestream.avro.DeadLetterReason;
+import io.facestream.avro.Face;
+import io.facestream.avro.FaceDetectionResult;
+import io.facestream.detect.DetectorSettings;
+import io.facestream.detect.FaceDetector;
+import io.facestream.eval.TrackingScore;
+import io.facestream.eval.TrackingSequence;
+import java.util.Map;
+import java.util.stream.Collectors;
 import io.facestream.detect.GoldenDetections;
 import io.facestream.output.OutputRecords;
 import java.nio.file.Files;
@@ -69,5 +77,42 @@ class LocalCommandIT {
             assertThat(written.map(file -> file.getFileName().toString()))
                     .containsExactlyInAnyOrder("detections.jsonl", "errors.jsonl");
         }
+    }
+
+    /**
+     * local --track on two folders, two sources: the made-up sequence (faces crossing, one hidden) in one, a
+     * still photo in the other. Each face of the sequence keeps one track id in 95 % of its frames or more.
+     */
+    @Test
+    void trackTreatsEachFolderAsOneSourceAndTheFacesKeepTheirTracks() throws Exception {
+        TrackingSequence sequence;
+        try (FaceDetector detector = FaceDetector.load(DetectorSettings.defaults()); FaceDetector.Session session = detector.newSession()) {
+            sequence = TrackingSequence.generate(GoldenDetections.testdata(), session, TrackingSequence.Settings.defaults().withFrames(40));
+        }
+        Path images = tmp.resolve("images");
+        sequence.write(images.resolve("street"));
+        Files.delete(images.resolve("street").resolve("ground-truth.json"));
+        Path still = Files.createDirectories(images.resolve("door"));
+        for (int i = 0; i < 5; i++) {
+            Files.copy(GoldenDetections.testdata().resolve("Bryan.png"), still.resolve("frame-" + i + ".png"));
+        }
+        Path out = tmp.resolve("out");
+
+        String console = CliRun.ok("local", "--track", "--images", images.toString(), "--out", out.toString(), "--annotate", "none");
+
+        assertThat(console).contains("Summary: 45 image(s) sent, 45 result(s)");
+        List<FaceDetectionResult> results = Files.readAllLines(out.resolve("detections.jsonl")).stream()
+                .map(OutputRecords::resultFromJson).toList();
+        Map<String, List<FaceDetectionResult>> bySource = results.stream()
+                .collect(Collectors.groupingBy(result -> result.getEventId().startsWith("street") ? "street" : "door"));
+        TrackingScore score = TrackingScore.of(sequence.groundTruth(), TrackingScore.trackedFaces(bySource.get("street").stream()
+                .map(result -> { result.setEventId(Path.of(result.getEventId()).getFileName().toString()); return result; }).toList()));
+        assertThat(score.identities()).isNotEmpty().allSatisfy(identity -> assertThat(identity.share())
+                .as("share of %s's frames under its main track id", identity.id()).isGreaterThanOrEqualTo(0.95));
+        assertThat(score.identities()).allSatisfy(identity -> assertThat(identity.mainTrackId()).startsWith("street/"));
+        assertThat(bySource.get("door")).flatExtracting(FaceDetectionResult::getFaces).extracting(Face::getTrackId)
+                .filteredOn(id -> id != null).hasSize(4).allSatisfy(id -> assertThat(id).startsWith("door/")).containsOnly(
+                        bySource.get("door").stream().flatMap(r -> r.getFaces().stream()).map(Face::getTrackId)
+                                .filter(id -> id != null).findFirst().orElseThrow());
     }
 }

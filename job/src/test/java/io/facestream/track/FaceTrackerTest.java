@@ -230,6 +230,28 @@ class FaceTrackerTest {
         assertThat(summaries(harness)).singleElement().extracting(FaceTrack::getFrames).isEqualTo(4);
     }
 
+    /** A partition that was idle (or held up) resumes behind the others' event time: its frames are still in order. */
+    @Test
+    void aFrameBehindTheWatermarkButNewerThanItsSourcesTrackedFramesIsTrackedAtOnce() throws Exception {
+        var harness = harness();
+        harness.open();
+        for (int k = 0; k < 3; k++) {
+            send(harness, movingFace("cam", k, 1_000));
+        }
+        harness.processWatermark(new Watermark(1_000 + 2 * FRAME_MILLIS));
+        // Other cameras' partitions moved event time on while this camera's partition was held up.
+        harness.processWatermark(new Watermark(3_000));
+        send(harness, movingFace("cam", 3, 1_000));
+        send(harness, movingFace("cam", 4, 1_000));
+
+        List<DetectionOutcome> out = results(harness);
+        assertThat(eventIds(out)).containsExactly("cam-0", "cam-1", "cam-2", "cam-3", "cam-4");
+        assertThat(trackIdOf(out.get(3))).isEqualTo("cam/1000/1");
+        assertThat(trackIdOf(out.get(4))).isEqualTo("cam/1000/1");
+        assertThat(counter(FaceTracker.FRAMES_LATE)).isZero();
+        assertThat(counter(FaceTracker.FRAMES_TRACKED)).isEqualTo(5);
+    }
+
     @Test
     void deadLettersAndResultsWithoutASourcePassStraightThrough() throws Exception {
         var harness = harness();
