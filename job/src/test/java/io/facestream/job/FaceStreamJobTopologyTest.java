@@ -15,7 +15,7 @@ class FaceStreamJobTopologyTest {
 
     /** The operators (by uid) of the job as it was before tracking existed; savepoints of that job find them by these. */
     private static final List<String> DETECTION_ONLY = List.of("image-events", "detect-faces", "route-outcomes",
-            "detections-sink", "dead-letters-sink");
+            "detections-sink", "Sink Committer: detections-sink", "dead-letters-sink", "Sink Committer: dead-letters-sink");
 
     @Test
     void withoutTrackingTheJobHasExactlyTheOperatorsOfTheDetector() {
