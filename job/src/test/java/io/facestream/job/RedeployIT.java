@@ -77,7 +77,9 @@ class RedeployIT {
             stack.createTopics(1, "raw-images", "raw-detections", "raw-dead-letters");
             List<String> jobFlags = List.of("--bootstrap-servers", bootstrap, "--input-topic", "images",
                     "--output-topic", "detections", "--dead-letter-topic", "dead-letters", "--checkpoint-interval", "2s",
-                    "--transactional-id-prefix", "redeploy-" + UUID.randomUUID(), "--track");
+                    "--transactional-id-prefix", "redeploy-" + UUID.randomUUID(),
+                    // Events come in bursts minutes apart in event time (the wall clock): tracks must not idle out between them.
+                    "--track", "--track-idle", "1h");
             try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true),
                     new ByteArraySerializer(), new ByteArraySerializer())) {
