@@ -59,14 +59,20 @@ public class DetectFaces extends AsyncTableFunction<RowData> implements Speciali
 
     /** FaceDetectionResult as Flink's Avro format types it: the columns come from the record, not from a copy of it. */
     private static final DataType RESULT_TYPE = AvroSchemaConverter.convertToDataType(FaceDetectionResult.getClassSchema().toString());
-    /** One face: the Avro {@code Face} record's row (every field NOT NULL, as in the record). */
-    private static final DataType FACE_TYPE = ((CollectionDataType) resultField("faces")).getElementDataType();
+    /**
+     * One face: the Avro {@code Face} record's row (every field NOT NULL, as in the record) but its last,
+     * {@code trackId}: a function of one image has no frames before it to track a face over (the job's
+     * {@code --track} does that), and {@code UNNEST(d.faces) AS f(score, box, landmarks)} keeps working.
+     * Flink's converter reads the record's fields by position, so only the last field may be left out.
+     */
+    private static final DataType FACE_TYPE = withoutLastField(((CollectionDataType) resultField("faces")).getElementDataType(),
+            "trackId");
     /**
      * The result's faces and image size, nullable here since an image that could not be processed has
      * none, then the reason why.
      */
     public static final DataType OUTPUT_TYPE = DataTypes.ROW(
-                    DataTypes.FIELD("faces", resultField("faces").nullable()),
+                    DataTypes.FIELD("faces", DataTypes.ARRAY(FACE_TYPE).nullable()),
                     DataTypes.FIELD("imageWidth", resultField("imageWidth").nullable()),
                     DataTypes.FIELD("imageHeight", resultField("imageHeight").nullable()),
                     DataTypes.FIELD("errorReason", DataTypes.STRING()),
@@ -97,6 +103,19 @@ public class DetectFaces extends AsyncTableFunction<RowData> implements Speciali
     private DetectFaces(DetectFacesSettings settings, int capacity) {
         this.settings = settings;
         this.capacity = capacity;
+    }
+
+    private static DataType withoutLastField(DataType row, String name) {
+        List<String> names = DataType.getFieldNames(row);
+        if (!names.get(names.size() - 1).equals(name)) {
+            throw new IllegalStateException(name + " is no longer the last field of " + row);
+        }
+        List<DataType> types = DataType.getFieldDataTypes(row);
+        DataTypes.Field[] fields = new DataTypes.Field[names.size() - 1];
+        for (int i = 0; i < fields.length; i++) {
+            fields[i] = DataTypes.FIELD(names.get(i), types.get(i));
+        }
+        return DataTypes.ROW(fields).notNull();
     }
 
     private static DataType resultField(String name) {
