@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.AvroTypeException;
 import org.apache.avro.Schema;
 import java.io.UncheckedIOException;
@@ -65,7 +67,7 @@ public final class AvroCodec {
         try {
             return reader.read(null, DecoderFactory.get().jsonDecoder(reader.getSchema(), json));
         } catch (AvroTypeException | IOException current) {
-            List<Schema> released = releasedVersions(reader.getSchema().getName());
+            List<Schema> released = RELEASED.computeIfAbsent(reader.getSchema().getName(), AvroCodec::releasedVersions);
             for (int version = released.size() - 1; version >= 0; version--) {
                 try {
                     Schema writer = released.get(version);
@@ -79,15 +81,20 @@ public final class AvroCodec {
         }
     }
 
+    /** The released versions of each record, read once: a file of older lines falls back on every line. */
+    private static final Map<String, List<Schema>> RELEASED = new ConcurrentHashMap<>();
+
     /** history/RECORD/v1.avsc, v2.avsc, ... as the schemas jar carries them; empty for a record without history. */
-    private static List<Schema> releasedVersions(String record) throws IOException {
+    private static List<Schema> releasedVersions(String record) {
         List<Schema> versions = new ArrayList<>();
         for (int version = 1; ; version++) {
             try (InputStream file = AvroCodec.class.getResourceAsStream("history/" + record + "/v" + version + ".avsc")) {
                 if (file == null) {
-                    return versions;
+                    return List.copyOf(versions);
                 }
                 versions.add(new Schema.Parser().parse(file));
+            } catch (IOException e) {
+                throw new UncheckedIOException("reading the released schema history/" + record + "/v" + version + ".avsc", e);
             }
         }
     }
