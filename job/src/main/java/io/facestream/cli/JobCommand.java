@@ -49,8 +49,7 @@ final class JobCommand extends GeneratedCommand {
                     + ": must be shorter than --transaction-timeout " + kafkaSettings.transactionTimeout()
                     + ", or Kafka aborts the open transactions before they are committed");
         }
-        // Before the checks that take time: a topology that cannot be built fails at once.
-        FaceStreamJob.onKafka(kafkaSettings, detectionSettings, tracking);
+        FaceStreamJob.checkTracking(kafkaSettings, tracking);
         StartupChecks.checkModel(detectionSettings.detector());
         StartupChecks.checkKafka(kafkaSettings);
         kafkaSettings = StartupChecks.registerSchemas(kafkaSettings);

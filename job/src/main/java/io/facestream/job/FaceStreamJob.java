@@ -40,10 +40,7 @@ public final class FaceStreamJob {
     public FaceStreamJob(Source<SourcedImageEvent, ?, ?> source, Sink<FaceDetectionResult> resultSink,
                          Sink<DeadLetter> deadLetterSink, Sink<FaceTrack> trackSink, FaceDetectionSettings settings,
                          TrackingSettings tracking) {
-        if (trackSink != null && !tracking.enabled()) {
-            throw new IllegalArgumentException("A tracks topic (--tracks-topic) is set but tracking is off: add --track, "
-                    + "or leave out --tracks-topic");
-        }
+        requireTrackingForTracks(trackSink != null, tracking);
         this.source = source;
         this.resultSink = resultSink;
         this.deadLetterSink = deadLetterSink;
@@ -59,13 +56,31 @@ public final class FaceStreamJob {
 
     /** The job reading and writing the topics in {@code kafka}, tracking faces when {@code tracking} says so. */
     public static FaceStreamJob onKafka(KafkaSettings kafka, FaceDetectionSettings settings, TrackingSettings tracking) {
+        checkTracking(kafka, tracking);
+        return new FaceStreamJob(KafkaConnectors.source(kafka), KafkaConnectors.resultSink(kafka),
+                KafkaConnectors.deadLetterSink(kafka), kafka.tracksTopic().isPresent() ? KafkaConnectors.tracksSink(kafka) : null,
+                settings, tracking);
+    }
+
+    /**
+     * Whether these Kafka and tracking settings make a job, checked without making it (before the
+     * startup checks, which take time): a tracks topic needs tracking, and raw input a source field.
+     *
+     * @throws IllegalArgumentException naming the flags and the fix
+     */
+    public static void checkTracking(KafkaSettings kafka, TrackingSettings tracking) {
+        requireTrackingForTracks(kafka.tracksTopic().isPresent(), tracking);
         if (tracking.enabled() && tracking.sourceField() == null && kafka.get(KafkaOptions.INPUT_FORMAT) == InputFormat.RAW) {
             throw new IllegalArgumentException("--track with --input-format raw needs --source-field: a raw record's key "
                     + "is its event id, so name the record header that carries each frame's source (camera, stream)");
         }
-        return new FaceStreamJob(KafkaConnectors.source(kafka), KafkaConnectors.resultSink(kafka),
-                KafkaConnectors.deadLetterSink(kafka), kafka.tracksTopic().isPresent() ? KafkaConnectors.tracksSink(kafka) : null,
-                settings, tracking);
+    }
+
+    private static void requireTrackingForTracks(boolean tracksWritten, TrackingSettings tracking) {
+        if (tracksWritten && !tracking.enabled()) {
+            throw new IllegalArgumentException("A tracks topic (--tracks-topic) is set but tracking is off: add --track, "
+                    + "or leave out --tracks-topic");
+        }
     }
 
     /**
