@@ -90,9 +90,8 @@ final class LocalCommand extends GeneratedCommand {
         String sourceField = tracking.sourceField();
         DeliveryGuarantee guarantee = options.get(KafkaOptions.DELIVERY_GUARANTEE);
         StartupChecks.checkModel(settings.detector());
-        if (track && (frameInterval.isNegative() || frameInterval.isZero())) {
-            throw new IllegalArgumentException("--frame-interval " + frameInterval + ": must be positive, for the event times "
-                    + "of a source's frames to increase");
+        if (track) {
+            SourceFrames.checkInterval(frameInterval);
         }
         // With tracking, every folder under --images is a source: they are searched too.
         List<ImageFiles.ImageFile> files = ImageFiles.collect(List.of(images), track);

@@ -81,9 +81,8 @@ final class ProduceCommand extends GeneratedCommand {
                     + "--source-field HEADER to send the source in that record header (the job reads it with the same "
                     + "--source-field)");
         }
-        if (source != null && video == null && (interval.isNegative() || interval.isZero())) {
-            throw new IllegalArgumentException("--frame-interval " + interval + ": must be positive, for the event times of "
-                    + "a source's frames to increase");
+        if (source != null && video == null) {
+            SourceFrames.checkInterval(interval);
         }
         if (video != null) {
             try (VideoFrames frames = new VideoFrames(video, fps)) {

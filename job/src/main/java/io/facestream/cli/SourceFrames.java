@@ -103,6 +103,14 @@ final class SourceFrames {
     }
 
     /** A video's source by default: its file name without the extension. */
+    /** @throws IllegalArgumentException unless {@code interval}, the event time between a source's frames, is positive */
+    static void checkInterval(Duration interval) {
+        if (interval.isNegative() || interval.isZero()) {
+            throw new IllegalArgumentException("--frame-interval " + interval + ": must be positive, for the event times of "
+                    + "a source's frames to increase");
+        }
+    }
+
     static String videoSource(Path file) {
         String name = file.getFileName().toString();
         int dot = name.lastIndexOf('.');
