@@ -5,6 +5,8 @@ import io.facestream.avro.ModelInfo;
 import io.facestream.detect.Deadline;
 import io.facestream.config.OptionNames;
 import io.facestream.detect.DetectorSettings;
+import io.facestream.detect.FaceImages;
+import io.facestream.detect.FaceImagesSettings;
 import io.facestream.detect.ImageDetections;
 import io.facestream.detect.ImageRejectedException;
 import io.facestream.detect.InferencePool;
@@ -38,7 +40,9 @@ final class DetectCommand extends GeneratedCommand {
             Flags.list(ToolOptions.INPUT, "DIR_OR_FILE").oneOrMore().asRequired(),
             Flags.value(ToolOptions.OUTPUT, "DIR").asRequired(),
             Flags.choice(ToolOptions.FORMAT, Format.class),
-            Flags.value(ToolOptions.THREADS, "N")), FlagSets.DETECTOR);
+            Flags.value(ToolOptions.THREADS, "N"),
+            Flags.value(ToolOptions.CROPS, "DIR"),
+            Flags.value(ToolOptions.ANONYMIZE, "DIR")), FlagSets.DETECTOR, FlagSets.FACE_IMAGES);
 
     DetectCommand() {
         super(FLAGS, Logging.QUIET);
@@ -58,6 +62,10 @@ final class DetectCommand extends GeneratedCommand {
             throw new IllegalArgumentException("--threads " + threads + ": must be at least 1");
         }
         var settings = DetectorSettings.from(options, OptionNames.FLAGS);
+        Path cropsDir = options.getOptional(ToolOptions.CROPS).map(Path::of).orElse(null);
+        Path anonymizedDir = options.getOptional(ToolOptions.ANONYMIZE).map(Path::of).orElse(null);
+        FaceImagesSettings faceImages = FaceImagesSettings.from(options, OptionNames.FLAGS)
+                .withOutputs(cropsDir != null, anonymizedDir != null);
         List<ImageFiles.ImageFile> images = ImageFiles.collect(inputs, true);
         if (images.isEmpty()) {
             throw new IllegalArgumentException("no image files (jpg, png, bmp, webp, tiff, pnm) found in " + inputs);
@@ -67,9 +75,12 @@ final class DetectCommand extends GeneratedCommand {
         long started = System.nanoTime();
         int faces = 0;
         int failed = 0;
+        int crops = 0;
+        int anonymized = 0;
         List<Long> detectionNanos = new ArrayList<>();
         // Every image is handed over at once (a task reads its file only when a thread takes it), without a deadline.
-        try (InferencePool pool = InferencePool.load(settings, threads, images.size(), "facestream-detect");
+        try (InferencePool pool = InferencePool.load(settings, faceImages, threads, images.size(),
+                "facestream-detect");
              Writer jsonl = chosen == Format.JSONL ? Files.newBufferedWriter(output.resolve("detections.jsonl")) : Writer.nullWriter();
              Writer errors = Files.newBufferedWriter(output.resolve("errors.jsonl"))) {
             out.printf("Detecting faces in %d image(s) with %s, %d thread(s)%n", images.size(), pool.detector().modelName(), threads);
@@ -100,6 +111,8 @@ final class DetectCommand extends GeneratedCommand {
                     } else {
                         wider.write(image.relative(), d.faces());
                     }
+                    crops += writeCrops(cropsDir, image, d.images());
+                    anonymized += writeAnonymized(anonymizedDir, image, d.images());
                 }
                 if ((i + 1) % progressStep == 0 || i + 1 == images.size()) {
                     out.printf("  [%d/%d] %d face(s) so far%n", i + 1, images.size(), faces);
@@ -109,12 +122,53 @@ final class DetectCommand extends GeneratedCommand {
         double seconds = (System.nanoTime() - started) / 1e9;
         out.printf("Done: %d image(s), %d face(s), %d not processed, %.1f s (%.1f images/s). Results in %s%n",
                 images.size(), faces, failed, seconds, images.size() / seconds, output.toAbsolutePath());
+        if (cropsDir != null) {
+            out.printf("Face crops: %d in %s%s%n", crops, cropsDir.toAbsolutePath(), skippedCrops(crops, faces, faceImages));
+        }
+        if (anonymizedDir != null) {
+            out.printf("Anonymized images: %d in %s (none for the %d not processed)%n", anonymized,
+                    anonymizedDir.toAbsolutePath(), failed);
+        }
         if (!detectionNanos.isEmpty()) {
             List<Long> sorted = detectionNanos.stream().sorted().toList();
             out.printf("Per image (decode + pre-processing + model + post-processing): median %.1f ms, max %.1f ms%n",
                     sorted.get(sorted.size() / 2) / 1e6, sorted.get(sorted.size() - 1) / 1e6);
         }
         return 0;
+    }
+
+    private static String skippedCrops(int crops, int faces, FaceImagesSettings faceImages) {
+        if (crops == faces) {
+            return "";
+        }
+        return String.format(" (%d face(s) without one: below --crop-min-score %s, or landmarks that fit no alignment)",
+                faces - crops, faceImages.cropMinScore());
+    }
+
+    /** Writes each crop as DIR/<image path>.face<N>.jpg; returns how many. */
+    private static int writeCrops(Path dir, ImageFiles.ImageFile image, FaceImages images) throws IOException {
+        if (dir == null) {
+            return 0;
+        }
+        for (FaceImages.Crop crop : images.crops()) {
+            write(dir.resolve(image.relative() + ".face" + crop.faceIndex() + ".jpg"), crop.face().jpeg());
+        }
+        return images.crops().size();
+    }
+
+    /** Writes the anonymized image as DIR/<image path>.jpg or .png; returns 1, or 0 when there is none. */
+    private static int writeAnonymized(Path dir, ImageFiles.ImageFile image, FaceImages images) throws IOException {
+        if (dir == null || images.anonymized() == null) {
+            return 0;
+        }
+        FaceImages.Anonymized anonymized = images.anonymized();
+        write(dir.resolve(image.relative() + "." + anonymized.format().extension), anonymized.bytes());
+        return 1;
+    }
+
+    private static void write(Path file, byte[] bytes) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        Files.write(file, bytes);
     }
 
     /** Reads the file on the inference thread that takes it; that moment ends the image's wait for a thread. */

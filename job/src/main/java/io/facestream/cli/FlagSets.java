@@ -8,6 +8,8 @@ import static io.facestream.cli.Flags.value;
 
 import io.facestream.cli.Flags.Flag;
 import io.facestream.detect.DetectorOptions;
+import io.facestream.detect.FaceAnonymizer;
+import io.facestream.detect.FaceImagesOptions;
 import io.facestream.job.InputFormat;
 import io.facestream.job.JobOptions;
 import io.facestream.job.KafkaOptions;
@@ -34,6 +36,16 @@ final class FlagSets {
             value(DetectorOptions.MAX_IMAGE_BYTES, "BYTES"),
             value(DetectorOptions.MAX_IMAGE_PIXELS, "PIXELS"),
             value(DetectorOptions.DEVICE, "cpu|gpu[:N]"));
+
+    /** How face crops and anonymized images are made ({@code job}, {@code detect}). */
+    static final List<Flag> FACE_IMAGES = List.of(
+            value(FaceImagesOptions.CROP_SIZE, "PIXELS"),
+            value(FaceImagesOptions.CROP_MIN_SCORE, "P"),
+            choice(FaceImagesOptions.ANONYMIZE_STYLE, FaceAnonymizer.Style.class),
+            value(FaceImagesOptions.ANONYMIZE_MARGIN, "SHARE"),
+            value(FaceImagesOptions.ANONYMIZE_THRESHOLD, "P"),
+            choice(FaceImagesOptions.ANONYMIZED_FORMAT, FaceImagesOptions.Format.class),
+            value(FaceImagesOptions.JPEG_QUALITY, "1-100"));
 
     /** The detection stage inside the job ({@code job}, {@code local}). */
     static final List<Flag> DETECTION_STAGE = concat(DETECTOR, List.of(
@@ -70,6 +82,8 @@ final class FlagSets {
     /** The job's Kafka source and sinks. */
     static final List<Flag> KAFKA = concat(TOPICS, List.of(
             value(KafkaOptions.TRACKS_TOPIC, "TOPIC"),
+            value(KafkaOptions.CROPS_TOPIC, "TOPIC"),
+            value(KafkaOptions.ANONYMIZED_TOPIC, "TOPIC"),
             INPUT_FORMAT,
             value(KafkaOptions.GROUP_ID, "GROUP"),
             choice(KafkaOptions.STARTING_OFFSETS, KafkaSettings.StartingOffsets.class),

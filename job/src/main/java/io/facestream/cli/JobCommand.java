@@ -20,7 +20,8 @@ import picocli.CommandLine.Command;
         description = "Run the FaceStream job: image events from Kafka, detections and dead letters to Kafka (exactly-once by default).")
 final class JobCommand extends GeneratedCommand {
 
-    static final List<Flags.Flag> FLAGS = FlagSets.concat(FlagSets.KAFKA, FlagSets.DETECTION_STAGE, FlagSets.TRACKING, List.of(
+    static final List<Flags.Flag> FLAGS = FlagSets.concat(FlagSets.KAFKA, FlagSets.DETECTION_STAGE, FlagSets.TRACKING,
+            FlagSets.FACE_IMAGES, List.of(
             Flags.value(JobOptions.PARALLELISM, "N"),
             Flags.value(JobOptions.CHECKPOINT_INTERVAL, "DURATION"),
             Flags.value(JobOptions.JOB_NAME, "NAME")));

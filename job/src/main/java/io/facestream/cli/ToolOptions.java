@@ -130,6 +130,14 @@ final class ToolOptions {
             .withDescription("jsonl: DIR/detections.jsonl, one FaceDetectionResult per image in Avro's JSON encoding, as "
                     + "local and consume write it; wider: DIR/<event>/<name>.txt in the WIDER FACE submission layout.");
 
+    static final ConfigOption<String> CROPS = key("crops").stringType().noDefaultValue()
+            .withDescription("Also write an aligned crop of each face here: DIR/<image path>.face<N>.jpg, N its index in "
+                    + "the image's result. Default: none.");
+
+    static final ConfigOption<String> ANONYMIZE = key("anonymize").stringType().noDefaultValue()
+            .withDescription("Also write each image with every face covered here, encoded anew with no metadata: "
+                    + "DIR/<image path>.jpg (or .png with --anonymized-format png). Never for an image that failed. Default: none.");
+
     /** No fixed default: {@link #threads} computes it on the machine that runs {@code detect}. */
     static final ConfigOption<Integer> THREADS = key("threads").intType().noDefaultValue()
             .withDescription("Images detected in parallel, each on its own inference thread with one ONNX Runtime thread. "

@@ -109,7 +109,12 @@ public final class FaceDetector implements AutoCloseable {
 
     /** Opens a session for the calling thread; not to be shared between threads. */
     public Session newSession() {
-        return new Session();
+        return new Session(FaceImagesSettings.none());
+    }
+
+    /** Opens a session for the calling thread that also makes the face images {@code images} asks for. */
+    public Session newSession(FaceImagesSettings images) {
+        return new Session(images);
     }
 
     @Override
@@ -122,22 +127,74 @@ public final class FaceDetector implements AutoCloseable {
         return closed;
     }
 
-    /** One inference thread's decoder, buffers and predictor. */
+    /** One inference thread's decoder, buffers and predictor, and what makes its face images. */
     public final class Session implements AutoCloseable {
         private final ImageDecoder decoder = new ImageDecoder(settings.maxImageBytes(), settings.maxImagePixels());
-        private final RetinaFaceTranslator translator = new RetinaFaceTranslator(settings.model(),
-                settings.scoreThreshold(), settings.nmsThreshold());
-        private final Predictor<RetinaFaceTranslator.Pass, ModelFaces> predictor = model.newPredictor(translator);
+        private final FaceImagesSettings images;
+        /** The model's threshold: the score threshold, or the lower cover threshold where faces are covered. */
+        private final float modelThreshold;
+        private final RetinaFaceTranslator translator;
+        private final Predictor<RetinaFaceTranslator.Pass, ModelFaces> predictor;
+        private final FaceAligner aligner;
+        private final FaceAnonymizer anonymizer;
 
-        private Session() {}
+        private Session(FaceImagesSettings images) {
+            this.images = images;
+            this.modelThreshold = images.anonymize() ? Math.min(settings.scoreThreshold(), images.coverThreshold())
+                    : settings.scoreThreshold();
+            this.translator = new RetinaFaceTranslator(settings.model(), modelThreshold, settings.nmsThreshold());
+            this.predictor = model.newPredictor(translator);
+            this.aligner = images.crops() ? new FaceAligner(images.cropSize(), images.jpegQuality()) : null;
+            this.anonymizer = images.anonymize() ? new FaceAnonymizer(images.style(), images.margin()) : null;
+        }
 
-        /** Decodes and detects; rejects images it cannot decode or the model fails on. */
+        /**
+         * Decodes and detects, and makes the session's face images; rejects images it cannot decode or the
+         * model fails on. An image to anonymize is decoded at full resolution (it is encoded anew at its size).
+         */
         public ImageDetections detect(byte[] encoded, String contentType) throws ImageRejectedException {
             long started = System.nanoTime();
-            try (DecodedImage image = decoder.decode(encoded, contentType, settings.size())) {
+            try (DecodedImage image = decoder.decode(encoded, contentType, images.anonymize() ? null : settings.size())) {
                 long decoded = System.nanoTime();
-                return inOriginalPixels(image, runModelOrReject(image), decoded - started);
+                ModelFaces found = runModelOrReject(image);
+                ImageDetections detections = inOriginalPixels(image, found, decoded - started);
+                if (!images.any()) {
+                    return detections;
+                }
+                return new ImageDetections(detections.width(), detections.height(), detections.faces(),
+                        detections.decodeNanos(), detections.preprocessNanos(), detections.inferenceNanos(),
+                        detections.postprocessNanos(), faceImages(image, detections.faces(), inOriginalPixels(image, found.faint())));
             }
+        }
+
+        /** The crops and the anonymized image of {@code image}, whose faces (in original pixels) are {@code faces} and {@code faint}. */
+        private FaceImages faceImages(DecodedImage image, List<DetectedFace> faces, List<DetectedFace> faint) {
+            long started = System.nanoTime();
+            List<FaceImages.Crop> crops = new ArrayList<>();
+            int cropsSkipped = 0;
+            if (aligner != null) {
+                for (int i = 0; i < faces.size(); i++) {
+                    if (faces.get(i).score() < images.cropMinScore()) {
+                        continue;
+                    }
+                    try {
+                        crops.add(new FaceImages.Crop(i, aligner.align(image, faces.get(i))));
+                    } catch (IllegalArgumentException e) {
+                        cropsSkipped++;
+                    }
+                }
+            }
+            FaceImages.Anonymized anonymized = null;
+            if (anonymizer != null) {
+                // Decoded at full resolution (see detect), so original pixels are the decoded ones.
+                List<DetectedFace> covered = new ArrayList<>(faces);
+                covered.addAll(faint);
+                anonymizer.cover(image.bgr(), covered);
+                byte[] bytes = images.format() == FaceImagesOptions.Format.PNG ? FaceAnonymizer.png(image.bgr())
+                        : FaceAnonymizer.jpeg(image.bgr(), images.jpegQuality());
+                anonymized = new FaceImages.Anonymized(bytes, images.format(), covered.size());
+            }
+            return new FaceImages(List.copyOf(crops), cropsSkipped, anonymized, System.nanoTime() - started);
         }
 
         private ModelFaces runModelOrReject(DecodedImage image) throws ImageRejectedException {
@@ -157,14 +214,17 @@ public final class FaceDetector implements AutoCloseable {
          * image for such a face.
          */
         private ImageDetections inOriginalPixels(DecodedImage image, ModelFaces detections, long decodeNanos) {
+            return new ImageDetections(image.originalWidth(), image.originalHeight(), inOriginalPixels(image, detections.faces()),
+                    decodeNanos, detections.preprocessNanos(), detections.inferenceNanos(), detections.postprocessNanos());
+        }
+
+        private List<DetectedFace> inOriginalPixels(DecodedImage image, List<DetectedFace> faces) {
             float toOriginal = image.toOriginal();
             int maxX = image.originalWidth() - 1;
             int maxY = image.originalHeight() - 1;
-            List<DetectedFace> faces = detections.faces().stream()
+            return faces.stream()
                     .map(face -> (toOriginal == 1 ? face : face.unscale(1 / toOriginal)).clipBox(maxX, maxY))
                     .toList();
-            return new ImageDetections(image.originalWidth(), image.originalHeight(), faces,
-                    decodeNanos, detections.preprocessNanos(), detections.inferenceNanos(), detections.postprocessNanos());
         }
 
         /**
@@ -174,7 +234,7 @@ public final class FaceDetector implements AutoCloseable {
         public ModelFaces runModel(DecodedImage image) throws TranslateException {
             List<SizePolicy.InputPlan> plans = settings.size().plans(image.width(), image.height());
             if (plans.size() == 1) {
-                return predictor.predict(new RetinaFaceTranslator.Pass(image, plans.get(0)));
+                return split(predictor.predict(new RetinaFaceTranslator.Pass(image, plans.get(0))));
             }
             List<DetectedFace> all = new ArrayList<>();
             long preprocess = 0;
@@ -188,11 +248,38 @@ public final class FaceDetector implements AutoCloseable {
                 postprocess += pass.postprocessNanos();
             }
             long merging = System.nanoTime();
-            List<DetectedFace> merged = BoxVoting.merge(all, BoxVoting.DEFAULT_IOU);
-            if (settings.model().postNmsTopK > 0 && merged.size() > settings.model().postNmsTopK) {
-                merged = merged.subList(0, settings.model().postNmsTopK);
+            List<DetectedFace> faint = List.of();
+            if (modelThreshold < settings.scoreThreshold()) {
+                // Voting merges a face's boxes weighted by score: the results' faces are voted from their own
+                // candidates only, so that covering faint faces leaves the results as they are without it.
+                faint = topK(BoxVoting.merge(all, BoxVoting.DEFAULT_IOU)).stream()
+                        .filter(face -> face.score() < settings.scoreThreshold()).toList();
+                all = all.stream().filter(face -> face.score() >= settings.scoreThreshold()).toList();
             }
-            return new ModelFaces(merged, preprocess, inference, postprocess + System.nanoTime() - merging);
+            List<DetectedFace> merged = topK(BoxVoting.merge(all, BoxVoting.DEFAULT_IOU));
+            return new ModelFaces(merged, faint, preprocess, inference, postprocess + System.nanoTime() - merging);
+        }
+
+        private List<DetectedFace> topK(List<DetectedFace> faces) {
+            int k = settings.model().postNmsTopK;
+            return k > 0 && faces.size() > k ? faces.subList(0, k) : faces;
+        }
+
+        /**
+         * A pass at the lower cover threshold, told apart into the faces of the results and the faint ones. The
+         * results are those a pass at the score threshold finds: a lower threshold only adds candidates that score
+         * below every result, and non-maximum suppression and top-k keep higher scores first.
+         */
+        private ModelFaces split(ModelFaces pass) {
+            if (modelThreshold >= settings.scoreThreshold()) {
+                return pass;
+            }
+            List<DetectedFace> faces = new ArrayList<>();
+            List<DetectedFace> faint = new ArrayList<>();
+            for (DetectedFace face : pass.faces()) {
+                (face.score() >= settings.scoreThreshold() ? faces : faint).add(face);
+            }
+            return new ModelFaces(faces, faint, pass.preprocessNanos(), pass.inferenceNanos(), pass.postprocessNanos());
         }
 
         @Override

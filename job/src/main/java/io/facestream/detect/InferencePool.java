@@ -32,13 +32,15 @@ public final class InferencePool implements AutoCloseable {
     static final Duration CLOSE_WAIT = Duration.ofSeconds(30);
 
     private final FaceDetector detector;
+    private final FaceImagesSettings images;
     private final BlockingQueue<Queued> waiting;
     private final int capacity;
     private final List<Thread> threads;
     private volatile boolean closing;
 
-    private InferencePool(FaceDetector detector, int threadCount, int capacity, String threadName) {
+    private InferencePool(FaceDetector detector, FaceImagesSettings images, int threadCount, int capacity, String threadName) {
         this.detector = detector;
+        this.images = images;
         this.capacity = capacity;
         this.waiting = new LinkedBlockingQueue<>(capacity);
         List<Thread> created = new ArrayList<>(threadCount);
@@ -59,11 +61,17 @@ public final class InferencePool implements AutoCloseable {
      */
     public static InferencePool load(DetectorSettings settings, int threadCount, int capacity, String threadName)
             throws IOException {
+        return load(settings, FaceImagesSettings.none(), threadCount, capacity, threadName);
+    }
+
+    /** As {@link #load(DetectorSettings, int, int, String)}, each image's detections also carrying the face images {@code images} asks for. */
+    public static InferencePool load(DetectorSettings settings, FaceImagesSettings images, int threadCount, int capacity,
+                                     String threadName) throws IOException {
         if (threadCount < 1 || capacity < 1) {
             throw new IllegalArgumentException("an inference pool needs at least one thread and a capacity of at least "
                     + "one image, not " + threadCount + " and " + capacity);
         }
-        return new InferencePool(FaceDetector.load(settings), threadCount, capacity, threadName);
+        return new InferencePool(FaceDetector.load(settings), images, threadCount, capacity, threadName);
     }
 
     public FaceDetector detector() {
@@ -145,7 +153,7 @@ public final class InferencePool implements AutoCloseable {
         ImageDetections detections;
         try {
             if (session == null) {
-                session = detector.newSession();
+                session = detector.newSession(images);
             }
             detections = session.detect(encoded, queued.contentType());
         } catch (ImageRejectedException | RuntimeException | LinkageError e) {

@@ -30,6 +30,12 @@ public final class DetectionMetrics {
     public static final String IMAGES = "images";
     /** Faces in those results. */
     public static final String FACES = "faces";
+    /** Aligned face crops written (--crops-topic). */
+    public static final String CROPS = "crops";
+    /** Faces that scored enough for a crop but whose landmarks fit no alignment (all in one point): no crop. */
+    public static final String CROPS_SKIPPED = "cropsSkipped";
+    /** Anonymized images written (--anonymized-topic). */
+    public static final String ANONYMIZED_IMAGES = "anonymizedImages";
     /** Key of the user group that holds one {@value #DEAD_LETTERS} counter per reason (a Prometheus label). */
     public static final String REASON = "reason";
     public static final String DEAD_LETTERS = "deadLetters";
@@ -50,6 +56,9 @@ public final class DetectionMetrics {
 
     private final Counter images;
     private final Counter faces;
+    private final Counter crops;
+    private final Counter cropsSkipped;
+    private final Counter anonymizedImages;
     private final Map<DeadLetterReason, Counter> deadLetters = new EnumMap<>(DeadLetterReason.class);
     private final Histogram decodeMicros;
     private final Histogram inferenceMicros;
@@ -58,6 +67,9 @@ public final class DetectionMetrics {
     private DetectionMetrics(MetricGroup group) {
         images = group.counter(IMAGES);
         faces = group.counter(FACES);
+        crops = group.counter(CROPS);
+        cropsSkipped = group.counter(CROPS_SKIPPED);
+        anonymizedImages = group.counter(ANONYMIZED_IMAGES);
         // Every reason from the start, so that a dashboard shows zeros rather than missing series.
         for (DeadLetterReason reason : DeadLetterReason.values()) {
             deadLetters.put(reason, group.addGroup(REASON, reason.name()).counter(DEAD_LETTERS));
@@ -96,6 +108,13 @@ public final class DetectionMetrics {
             decodeMicros.update(timings.getDecodeMicros());
             inferenceMicros.update(timings.getInferenceMicros());
             totalMicros.update(timings.getTotalMicros());
+            if (outcome.crops != null) {
+                crops.inc(outcome.crops.length);
+            }
+            cropsSkipped.inc(outcome.cropsSkipped);
+            if (outcome.anonymized != null) {
+                anonymizedImages.inc();
+            }
         } else {
             deadLetters.get(outcome.deadLetter.getReason()).inc();
         }

@@ -1,6 +1,7 @@
 package io.facestream.job;
 
 import io.facestream.avro.DeadLetter;
+import io.facestream.avro.FaceCrop;
 import io.facestream.avro.FaceDetectionResult;
 import io.facestream.avro.FaceTrack;
 import io.facestream.avro.ImageEvent;
@@ -27,12 +28,17 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  * With {@link TrackingSettings} enabled, faces are also tracked over the frames of each source
  * (results then wait up to the allowed out-of-orderness, so that each source's frames are tracked in
  * event-time order), and {@link Streams#tracks()} carries a summary of every confirmed track when it ends.
+ * With {@link FaceDetectionSettings#faceImages()} asking for them, {@link Streams#crops()} carries an
+ * aligned crop of each face and {@link Streams#anonymized()} each image with its faces covered.
  */
 public final class FaceDetection {
 
-    /** The results, the dead letters of events that could not be processed, and the ended tracks (null when not tracking). */
+    /**
+     * The results, the dead letters of events that could not be processed, the ended tracks (null when not
+     * tracking), the face crops and the anonymized images (each null when not asked for).
+     */
     public record Streams(DataStream<FaceDetectionResult> results, DataStream<DeadLetter> deadLetters,
-                          DataStream<FaceTrack> tracks) {}
+                          DataStream<FaceTrack> tracks, DataStream<FaceCrop> crops, DataStream<ImageEvent> anonymized) {}
 
     private FaceDetection() {}
 
@@ -93,6 +99,8 @@ public final class FaceDetection {
                 .process(new OutcomeRouter())
                 .name("Route results and dead letters")
                 .uid("route-outcomes");
-        return new Streams(results, results.getSideOutput(OutcomeRouter.DEAD_LETTERS), tracks);
+        return new Streams(results, results.getSideOutput(OutcomeRouter.DEAD_LETTERS), tracks,
+                settings.faceImages().crops() ? results.getSideOutput(OutcomeRouter.CROPS) : null,
+                settings.faceImages().anonymize() ? results.getSideOutput(OutcomeRouter.ANONYMIZED) : null);
     }
 }

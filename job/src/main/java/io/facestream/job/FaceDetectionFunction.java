@@ -1,10 +1,12 @@
 package io.facestream.job;
 
 import io.facestream.avro.DeadLetterReason;
+import io.facestream.avro.FaceDetectionResult;
 import io.facestream.avro.ImageEvent;
 import io.facestream.avro.ModelInfo;
 import io.facestream.detect.Deadline;
 import io.facestream.detect.FaceDetector;
+import io.facestream.detect.FaceImages;
 import io.facestream.detect.ImageBytes;
 import io.facestream.detect.ImageDetections;
 import io.facestream.detect.ImageRejectedException;
@@ -55,8 +57,8 @@ public class FaceDetectionFunction extends RichAsyncFunction<SourcedImageEvent, 
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         warnIfEngineAndRuntimeLoadApart();
         try {
-            inferencePool = InferencePool.load(settings.detector(), settings.inferenceThreads(), settings.capacity(),
-                    "facestream-inference-" + subtask);
+            inferencePool = InferencePool.load(settings.detector(), settings.faceImages(), settings.inferenceThreads(),
+                    settings.capacity(), "facestream-inference-" + subtask);
         } catch (Exception | LinkageError e) {
             throw ModelStartFailure.of(subtask, e);
         }
@@ -143,9 +145,17 @@ public class FaceDetectionFunction extends RichAsyncFunction<SourcedImageEvent, 
 
     DetectionOutcome outcome(SourcedImageEvent input, ImageDetections detections, long queueNanos, long totalNanos) {
         try {
-            DetectionOutcome outcome = DetectionOutcome.of(Results.of(input.event, input.source, modelInfo, detections,
-                    queueNanos, totalNanos));
+            FaceDetectionResult result = Results.of(input.event, input.source, modelInfo, detections, queueNanos, totalNanos);
+            DetectionOutcome outcome = DetectionOutcome.of(result);
             outcome.streamSource = input.streamSource;
+            FaceImages images = detections.images();
+            if (settings.faceImages().crops()) {
+                outcome.crops = Results.crops(result, images.crops());
+                outcome.cropsSkipped = images.cropsSkipped();
+            }
+            if (images.anonymized() != null) {
+                outcome.anonymized = Results.anonymized(input.event, images.anonymized());
+            }
             return outcome;
         } catch (RuntimeException e) {
             return failureOutcome(input, e);

@@ -10,6 +10,7 @@ import io.facestream.config.OptionNames;
 import io.facestream.config.OptionsBuilder;
 import io.facestream.config.Problems;
 import io.facestream.detect.DetectorSettings;
+import io.facestream.detect.FaceImagesSettings;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.List;
@@ -25,27 +26,38 @@ import org.apache.flink.configuration.ReadableConfig;
  * @param capacity images in flight per subtask (the async operator's capacity)
  * @param deadLetterPayloadLimit dead letters carry the original payload up to this many bytes, else only its size
  * @param imageReferences where events may point with imageUri; none by default
+ * @param faceImages the images made from each image besides its result: aligned face crops, the anonymized image
  */
 public record FaceDetectionSettings(DetectorSettings detector, int inferenceThreads, Duration timeout, int capacity,
-                                    int deadLetterPayloadLimit, ImageReferences imageReferences) implements Serializable {
+                                    int deadLetterPayloadLimit, ImageReferences imageReferences,
+                                    FaceImagesSettings faceImages) implements Serializable {
 
     public static FaceDetectionSettings defaults() {
         return builder().build();
     }
 
+    /** These settings, making the face images {@code faceImages} asks for. */
+    public FaceDetectionSettings withFaceImages(FaceImagesSettings faceImages) {
+        return new FaceDetectionSettings(detector, inferenceThreads, timeout, capacity, deadLetterPayloadLimit,
+                imageReferences, Objects.requireNonNull(faceImages));
+    }
+
     /**
-     * The settings {@code config} gives, the detector's included.
+     * The settings {@code config} gives, the detector's and the face images' options included (making no
+     * face images until {@link #withFaceImages} says which).
      *
      * @throws IllegalArgumentException naming every invalid option, as {@code names} spells it, and what to do
      */
     public static FaceDetectionSettings from(ReadableConfig config, OptionNames names) {
         Problems problems = new Problems(names);
-        FaceDetectionSettings settings = from(config, problems, DetectorSettings.read(config, problems));
+        FaceDetectionSettings settings = from(config, problems, DetectorSettings.read(config, problems),
+                FaceImagesSettings.read(config, problems));
         problems.throwIfAny("Invalid detection settings");
         return settings;
     }
 
-    private static FaceDetectionSettings from(ReadableConfig config, Problems problems, DetectorSettings detector) {
+    private static FaceDetectionSettings from(ReadableConfig config, Problems problems, DetectorSettings detector,
+                                              FaceImagesSettings faceImages) {
         int inferenceThreads = inferenceThreads(config, problems);
         Duration timeout = timeout(config, problems);
         int capacity = problems.get(config, CAPACITY);
@@ -67,7 +79,7 @@ public record FaceDetectionSettings(DetectorSettings detector, int inferenceThre
             return null;
         }
         return new FaceDetectionSettings(detector, inferenceThreads, timeout,
-                capacity > 0 ? capacity : 2 * inferenceThreads, deadLetterPayloadLimit, references);
+                capacity > 0 ? capacity : 2 * inferenceThreads, deadLetterPayloadLimit, references, faceImages);
     }
 
     /** {@link JobOptions#INFERENCE_THREADS} as {@code config} gives it, checked: the SQL function reads it so too. */
@@ -98,9 +110,16 @@ public record FaceDetectionSettings(DetectorSettings detector, int inferenceThre
      */
     public static final class Builder extends OptionsBuilder<Builder> {
         private DetectorSettings detector = DetectorSettings.defaults();
+        private FaceImagesSettings faceImages = FaceImagesSettings.none();
 
         public Builder detector(DetectorSettings detector) {
             this.detector = Objects.requireNonNull(detector);
+            return this;
+        }
+
+        /** Crops and anonymized images; none by default. */
+        public Builder faceImages(FaceImagesSettings faceImages) {
+            this.faceImages = Objects.requireNonNull(faceImages);
             return this;
         }
 
@@ -128,7 +147,7 @@ public record FaceDetectionSettings(DetectorSettings detector, int inferenceThre
 
         public FaceDetectionSettings build() {
             Problems problems = new Problems(OptionNames.FLAGS);
-            FaceDetectionSettings settings = from(options, problems, detector);
+            FaceDetectionSettings settings = from(options, problems, detector, faceImages);
             problems.throwIfAny("Invalid detection settings");
             return settings;
         }

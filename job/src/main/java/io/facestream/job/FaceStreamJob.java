@@ -1,8 +1,10 @@
 package io.facestream.job;
 
 import io.facestream.avro.DeadLetter;
+import io.facestream.avro.FaceCrop;
 import io.facestream.avro.FaceDetectionResult;
 import io.facestream.avro.FaceTrack;
+import io.facestream.avro.ImageEvent;
 import io.facestream.track.FrameWatermarks;
 import io.facestream.track.TrackingSettings;
 import java.time.Duration;
@@ -15,7 +17,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * The FaceStream job: image events from a source, faces detected (and, with tracking, followed
- * over each source's frames), results and dead letters to their sinks, track summaries to theirs.
+ * over each source's frames), results and dead letters to their sinks, and where asked for track
+ * summaries, face crops and anonymized images to theirs.
  * Sources and sinks come in from outside (Kafka in production, anything in tests); this class only
  * wires them to the detection stage.
  */
@@ -28,6 +31,7 @@ public final class FaceStreamJob {
     private final Sink<DeadLetter> deadLetterSink;
     /** Null: summaries of ended tracks are not written. */
     private final Sink<FaceTrack> trackSink;
+    private final FaceImageSinks faceImageSinks;
     private final FaceDetectionSettings settings;
     private final TrackingSettings tracking;
 
@@ -40,13 +44,30 @@ public final class FaceStreamJob {
     public FaceStreamJob(Source<SourcedImageEvent, ?, ?> source, Sink<FaceDetectionResult> resultSink,
                          Sink<DeadLetter> deadLetterSink, Sink<FaceTrack> trackSink, FaceDetectionSettings settings,
                          TrackingSettings tracking) {
+        this(source, resultSink, deadLetterSink, trackSink, FaceImageSinks.NONE, settings, tracking);
+    }
+
+    /**
+     * @param faceImageSinks where face crops and anonymized images go: each is made exactly where its sink is
+     *                       set, whatever {@code settings} say of it
+     */
+    public FaceStreamJob(Source<SourcedImageEvent, ?, ?> source, Sink<FaceDetectionResult> resultSink,
+                         Sink<DeadLetter> deadLetterSink, Sink<FaceTrack> trackSink, FaceImageSinks faceImageSinks,
+                         FaceDetectionSettings settings, TrackingSettings tracking) {
         requireTrackingForTracks(trackSink != null, tracking);
         this.source = source;
         this.resultSink = resultSink;
         this.deadLetterSink = deadLetterSink;
         this.trackSink = trackSink;
-        this.settings = settings;
+        this.faceImageSinks = faceImageSinks;
+        this.settings = settings.withFaceImages(settings.faceImages()
+                .withOutputs(faceImageSinks.crops() != null, faceImageSinks.anonymized() != null));
         this.tracking = tracking;
+    }
+
+    /** Where face crops and anonymized images go; a null sink: they are not made. */
+    public record FaceImageSinks(Sink<FaceCrop> crops, Sink<ImageEvent> anonymized) {
+        public static final FaceImageSinks NONE = new FaceImageSinks(null, null);
     }
 
     /** The job reading and writing the topics in {@code kafka}. */
@@ -59,6 +80,8 @@ public final class FaceStreamJob {
         checkTracking(kafka, tracking);
         return new FaceStreamJob(KafkaConnectors.source(kafka), KafkaConnectors.resultSink(kafka),
                 KafkaConnectors.deadLetterSink(kafka), kafka.tracksTopic().isPresent() ? KafkaConnectors.tracksSink(kafka) : null,
+                new FaceImageSinks(kafka.cropsTopic().isPresent() ? KafkaConnectors.cropsSink(kafka) : null,
+                        kafka.anonymizedTopic().isPresent() ? KafkaConnectors.anonymizedSink(kafka) : null),
                 settings, tracking);
     }
 
@@ -105,6 +128,12 @@ public final class FaceStreamJob {
         detected.deadLetters().sinkTo(deadLetterSink).name("Dead letters").uid("dead-letters-sink");
         if (trackSink != null) {
             detected.tracks().sinkTo(trackSink).name("Tracks").uid("tracks-sink");
+        }
+        if (faceImageSinks.crops() != null) {
+            detected.crops().sinkTo(faceImageSinks.crops()).name("Face crops").uid("crops-sink");
+        }
+        if (faceImageSinks.anonymized() != null) {
+            detected.anonymized().sinkTo(faceImageSinks.anonymized()).name("Anonymized images").uid("anonymized-sink");
         }
     }
 }

@@ -9,8 +9,10 @@ import static io.facestream.job.KafkaOptions.STARTING_OFFSETS;
 import static io.facestream.job.KafkaOptions.TRANSACTIONAL_ID_PREFIX;
 
 import io.facestream.avro.DeadLetter;
+import io.facestream.avro.FaceCrop;
 import io.facestream.avro.FaceDetectionResult;
 import io.facestream.avro.FaceTrack;
+import io.facestream.avro.ImageEvent;
 import io.facestream.registry.ConfluentAvroSerializationSchema;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
@@ -19,6 +21,7 @@ import java.util.function.ToIntFunction;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.HeaderProvider;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -27,6 +30,8 @@ import org.apache.flink.formats.avro.AvroSerializationSchema;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /** The job's Kafka source and sinks, made from its {@link KafkaSettings}. */
 public final class KafkaConnectors {
@@ -74,6 +79,32 @@ public final class KafkaConnectors {
                 valueSerializer(settings, FaceTrack.class, KafkaSettings.RegisteredSchemas::trackSchemaId));
     }
 
+    /** Face crops keyed by event id, so that one image's crops stay together in a partition. */
+    public static KafkaSink<FaceCrop> cropsSink(KafkaSettings settings) {
+        String topic = settings.cropsTopic().orElseThrow(() -> new IllegalStateException("no --crops-topic is set"));
+        return sink(settings, topic, "-crops", FaceCrop::getEventId,
+                valueSerializer(settings, FaceCrop.class, KafkaSettings.RegisteredSchemas::cropSchemaId));
+    }
+
+    /**
+     * Anonymized images keyed by event id, in the input's format: ImageEvent records, or (raw input) the
+     * image bytes with a {@value ImageEventDeserializer#CONTENT_TYPE_HEADER} header.
+     */
+    public static KafkaSink<ImageEvent> anonymizedSink(KafkaSettings settings) {
+        String topic = settings.anonymizedTopic().orElseThrow(() -> new IllegalStateException("no --anonymized-topic is set"));
+        if (settings.inputFormat() == InputFormat.AVRO) {
+            return sink(settings, topic, "-anonymized", ImageEvent::getEventId,
+                    valueSerializer(settings, ImageEvent.class, KafkaSettings.RegisteredSchemas::anonymizedSchemaId));
+        }
+        return sink(settings, topic, "-anonymized", ImageEvent::getEventId, event -> DeadLetters.bytes(event.getImageBytes()),
+                KafkaConnectors::contentTypeHeader);
+    }
+
+    private static Headers contentTypeHeader(ImageEvent event) {
+        return new RecordHeaders().add(ImageEventDeserializer.CONTENT_TYPE_HEADER,
+                event.getContentType().getBytes(StandardCharsets.UTF_8));
+    }
+
     private static <T extends SpecificRecord> SerializationSchema<T> valueSerializer(KafkaSettings settings,
             Class<T> type, ToIntFunction<KafkaSettings.RegisteredSchemas> schemaId) {
         if (settings.schemaRegistryUrl().isEmpty()) {
@@ -88,16 +119,26 @@ public final class KafkaConnectors {
 
     private static <T extends SpecificRecord> KafkaSink<T> sink(KafkaSettings settings, String topic, String transactionalIdSuffix,
                                                          EventIdOf<T> eventId, SerializationSchema<T> valueSerializer) {
+        return sink(settings, topic, transactionalIdSuffix, eventId, valueSerializer, null);
+    }
+
+    /** @param headers the headers of a record; null: none */
+    private static <T extends SpecificRecord> KafkaSink<T> sink(KafkaSettings settings, String topic, String transactionalIdSuffix,
+                                                         EventIdOf<T> eventId, SerializationSchema<T> valueSerializer,
+                                                         HeaderProvider<T> headers) {
+        var serializer = KafkaRecordSerializationSchema.<T>builder()
+                .setTopic(topic)
+                .setKeySerializationSchema(record -> {
+                    String id = eventId.of(record);
+                    return id == null ? null : id.getBytes(StandardCharsets.UTF_8);
+                })
+                .setValueSerializationSchema(valueSerializer);
+        if (headers != null) {
+            serializer.setHeaderProvider(headers);
+        }
         var builder = KafkaSink.<T>builder()
                 .setBootstrapServers(settings.bootstrapServers())
-                .setRecordSerializer(KafkaRecordSerializationSchema.<T>builder()
-                        .setTopic(topic)
-                        .setKeySerializationSchema(record -> {
-                            String id = eventId.of(record);
-                            return id == null ? null : id.getBytes(StandardCharsets.UTF_8);
-                        })
-                        .setValueSerializationSchema(valueSerializer)
-                        .build())
+                .setRecordSerializer(serializer.build())
                 .setDeliveryGuarantee(settings.deliveryGuarantee())
                 .setKafkaProducerConfig(producerConfig(settings));
         if (settings.deliveryGuarantee() == DeliveryGuarantee.EXACTLY_ONCE) {

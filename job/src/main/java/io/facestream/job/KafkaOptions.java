@@ -29,6 +29,15 @@ public final class KafkaOptions {
             .withDescription("With --track: the topic for a FaceTrack summary of every confirmed track when it ends, "
                     + "keyed by source. Default: none, summaries are not written.");
 
+    public static final ConfigOption<String> CROPS_TOPIC = key("crops-topic").stringType().noDefaultValue()
+            .withDescription("The topic for an aligned crop of each face (FaceCrop, keyed by event id), written with the "
+                    + "results. Default: none, no crops are made.");
+
+    public static final ConfigOption<String> ANONYMIZED_TOPIC = key("anonymized-topic").stringType().noDefaultValue()
+            .withDescription("The topic for each image with every face covered, encoded anew with no metadata, keyed by "
+                    + "event id, in the input's format (an ImageEvent, or with raw input the image with a content-type "
+                    + "header); written with the results, never for an image that failed. Default: none.");
+
     public static final ConfigOption<String> DEAD_LETTER_TOPIC = key("dead-letter-topic").stringType()
             .defaultValue("facestream.dead-letters")
             .withDescription("Dead letters (Avro).");
@@ -80,6 +89,6 @@ public final class KafkaOptions {
 
     /** Every option of {@link KafkaSettings}. */
     public static final List<ConfigOption<?>> ALL = List.of(BOOTSTRAP_SERVERS, INPUT_TOPIC, OUTPUT_TOPIC, DEAD_LETTER_TOPIC,
-            TRACKS_TOPIC, INPUT_FORMAT, GROUP_ID, STARTING_OFFSETS, BOUNDED, DELIVERY_GUARANTEE, TRANSACTIONAL_ID_PREFIX,
+            TRACKS_TOPIC, CROPS_TOPIC, ANONYMIZED_TOPIC, INPUT_FORMAT, GROUP_ID, STARTING_OFFSETS, BOUNDED, DELIVERY_GUARANTEE, TRANSACTIONAL_ID_PREFIX,
             TRANSACTION_TIMEOUT, SCHEMA_REGISTRY, CONSUMER_PROPERTIES, PRODUCER_PROPERTIES);
 }

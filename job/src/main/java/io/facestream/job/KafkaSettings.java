@@ -15,6 +15,8 @@ import static io.facestream.job.KafkaOptions.STARTING_OFFSETS;
 import static io.facestream.job.KafkaOptions.TRANSACTIONAL_ID_PREFIX;
 import static io.facestream.job.KafkaOptions.TRANSACTION_TIMEOUT;
 import static io.facestream.job.KafkaOptions.TRACKS_TOPIC;
+import static io.facestream.job.KafkaOptions.CROPS_TOPIC;
+import static io.facestream.job.KafkaOptions.ANONYMIZED_TOPIC;
 
 import io.facestream.config.OptionNames;
 import io.facestream.config.OptionsBuilder;
@@ -57,7 +59,9 @@ public record KafkaSettings(Configuration options, RegisteredSchemas registeredS
      * The schema ids a Confluent-compatible registry gave the result, dead-letter and track schemas (the last -1 without a tracks topic)
      * (subjects {@code <topic>-value}), which the sinks write into every value's header.
      */
-    public record RegisteredSchemas(int resultSchemaId, int deadLetterSchemaId, int trackSchemaId) implements Serializable {}
+    /** The ids of the output values' schemas; -1 for a topic that is not written. */
+    public record RegisteredSchemas(int resultSchemaId, int deadLetterSchemaId, int trackSchemaId, int cropSchemaId,
+                                    int anonymizedSchemaId) implements Serializable {}
 
     public static Builder builder() {
         return new Builder();
@@ -95,6 +99,21 @@ public record KafkaSettings(Configuration options, RegisteredSchemas registeredS
     /** The topic of track summaries; empty: they are not written. */
     public Optional<String> tracksTopic() {
         return options.getOptional(TRACKS_TOPIC);
+    }
+
+    /** The topic of face crops; empty: no crops are made. */
+    public Optional<String> cropsTopic() {
+        return options.getOptional(CROPS_TOPIC);
+    }
+
+    /** The topic of anonymized images; empty: none are made. */
+    public Optional<String> anonymizedTopic() {
+        return options.getOptional(ANONYMIZED_TOPIC);
+    }
+
+    /** The input's format, which anonymized images are written in too. */
+    public InputFormat inputFormat() {
+        return get(INPUT_FORMAT);
     }
 
     /** EXACTLY_ONCE or AT_LEAST_ONCE, for every sink. */
@@ -158,14 +177,23 @@ public record KafkaSettings(Configuration options, RegisteredSchemas registeredS
                     + "results" + (exactlyOnce ? "; Kafka transactions refuse anything else" : ""));
         }
         String inputTopic = options.get(INPUT_TOPIC);
-        if (inputTopic.equals(options.get(OUTPUT_TOPIC)) || inputTopic.equals(options.get(DEAD_LETTER_TOPIC))
-                || inputTopic.equals(options.get(TRACKS_TOPIC))) {
-            problems.add(problems.name(INPUT_TOPIC) + " " + inputTopic + " must differ from the output, dead-letter and tracks topics");
-        }
-        String tracksTopic = options.get(TRACKS_TOPIC);
-        if (tracksTopic != null && (tracksTopic.isBlank() || tracksTopic.equals(options.get(OUTPUT_TOPIC))
-                || tracksTopic.equals(options.get(DEAD_LETTER_TOPIC)))) {
-            problems.add(TRACKS_TOPIC, "'" + tracksTopic + "'", "must be a topic of its own, apart from the output and dead-letter topics");
+        Map<String, ConfigOption<String>> writtenTopics = new LinkedHashMap<>();
+        for (ConfigOption<String> option : List.of(OUTPUT_TOPIC, DEAD_LETTER_TOPIC, TRACKS_TOPIC, CROPS_TOPIC, ANONYMIZED_TOPIC)) {
+            String topic = options.get(option);
+            if (topic == null) {
+                continue;
+            }
+            if (topic.equals(inputTopic)) {
+                problems.add(problems.name(INPUT_TOPIC) + " " + inputTopic + " must differ from the topics the job writes ("
+                        + problems.name(option) + ")");
+            } else if (topic.isBlank()) {
+                problems.add(option, "''", "must name a topic");
+            } else if (writtenTopics.containsKey(topic)) {
+                problems.add(option, "'" + topic + "'", "must be a topic of its own, apart from "
+                        + problems.name(writtenTopics.get(topic)));
+            } else {
+                writtenTopics.put(topic, option);
+            }
         }
         Duration transactionTimeout = options.get(TRANSACTION_TIMEOUT);
         if (exactlyOnce && (transactionTimeout.isNegative() || transactionTimeout.isZero()
@@ -221,6 +249,14 @@ public record KafkaSettings(Configuration options, RegisteredSchemas registeredS
         /** Where summaries of ended tracks go (with tracking on); null: nowhere. */
         public Builder tracksTopic(String tracksTopic) {
             return set(TRACKS_TOPIC, tracksTopic);
+        }
+
+        public Builder cropsTopic(String cropsTopic) {
+            return set(CROPS_TOPIC, cropsTopic);
+        }
+
+        public Builder anonymizedTopic(String anonymizedTopic) {
+            return set(ANONYMIZED_TOPIC, anonymizedTopic);
         }
 
         public Builder groupId(String groupId) {

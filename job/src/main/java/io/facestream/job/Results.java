@@ -2,6 +2,7 @@ package io.facestream.job;
 
 import io.facestream.avro.BoundingBox;
 import io.facestream.avro.Face;
+import io.facestream.avro.FaceCrop;
 import io.facestream.avro.FaceDetectionResult;
 import io.facestream.avro.FaceLandmarks;
 import io.facestream.avro.ImageEvent;
@@ -11,7 +12,9 @@ import io.facestream.avro.SourceCoordinates;
 import io.facestream.avro.StageTimings;
 import io.facestream.detect.DetectedFace;
 import io.facestream.detect.FaceDetector;
+import io.facestream.detect.FaceImages;
 import io.facestream.detect.ImageDetections;
+import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,6 +59,47 @@ public final class Results {
                         .setTotalMicros(totalNanos / 1000)
                         .build())
                 .setProcessedAt(Instant.now())
+                .build();
+    }
+
+    /** The crops of {@code result}'s faces, each with its face as the result has it (track id included). */
+    public static FaceCrop[] crops(FaceDetectionResult result, List<FaceImages.Crop> crops) {
+        FaceCrop[] records = new FaceCrop[crops.size()];
+        for (int i = 0; i < records.length; i++) {
+            FaceImages.Crop crop = crops.get(i);
+            Face face = result.getFaces().get(crop.faceIndex());
+            records[i] = FaceCrop.newBuilder()
+                    .setEventId(result.getEventId())
+                    .setEventTime(result.getEventTime())
+                    .setFaceIndex(crop.faceIndex())
+                    .setTrackId(face.getTrackId())
+                    .setScore(face.getScore())
+                    .setBox(face.getBox())
+                    .setLandmarks(face.getLandmarks())
+                    .setSize(crop.face().size())
+                    .setAlignmentErrorPx((float) crop.face().alignment().rmsErrorPx())
+                    .setContentType(CROP_CONTENT_TYPE)
+                    .setImage(ByteBuffer.wrap(crop.face().jpeg()))
+                    .build();
+        }
+        return records;
+    }
+
+    /** Crops are JPEGs. */
+    public static final String CROP_CONTENT_TYPE = "image/jpeg";
+
+    /**
+     * {@code event} with its image replaced by the anonymized one: the same id, event time and metadata, the
+     * image inline (also where the event referred to it by imageUri) and its content type set.
+     */
+    public static ImageEvent anonymized(ImageEvent event, FaceImages.Anonymized anonymized) {
+        return ImageEvent.newBuilder()
+                .setEventId(event.getEventId())
+                .setEventTime(event.getEventTime())
+                .setContentType(anonymized.format().contentType)
+                .setImageBytes(ByteBuffer.wrap(anonymized.bytes()))
+                .setImageUri(null)
+                .setMetadata(event.getMetadata())
                 .build();
     }
 

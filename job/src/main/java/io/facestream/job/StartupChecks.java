@@ -2,7 +2,9 @@ package io.facestream.job;
 
 import io.facestream.avro.DeadLetter;
 import io.facestream.avro.FaceDetectionResult;
+import io.facestream.avro.FaceCrop;
 import io.facestream.avro.FaceTrack;
+import io.facestream.avro.ImageEvent;
 import io.facestream.detect.DetectorSettings;
 import io.facestream.detect.FaceDetector;
 import io.facestream.registry.SchemaRegistryClient;
@@ -62,6 +64,8 @@ public final class StartupChecks {
             List<String> missing = new ArrayList<>();
             List<String> topics = new ArrayList<>(List.of(kafka.inputTopic(), kafka.outputTopic(), kafka.deadLetterTopic()));
             kafka.tracksTopic().ifPresent(topics::add);
+            kafka.cropsTopic().ifPresent(topics::add);
+            kafka.anonymizedTopic().ifPresent(topics::add);
             for (String topic : topics) {
                 if (!existing.contains(topic)) {
                     missing.add(topic);
@@ -70,7 +74,7 @@ public final class StartupChecks {
             if (!missing.isEmpty()) {
                 throw new IllegalArgumentException("Topic(s) " + missing + " do not exist on " + kafka.bootstrapServers()
                         + ". Create them (kafka-topics.sh --create --topic NAME --partitions N), or fix --input-topic, "
-                        + "--output-topic, --dead-letter-topic and --tracks-topic.");
+                        + "--output-topic, --dead-letter-topic, --tracks-topic, --crops-topic and --anonymized-topic.");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -79,7 +83,7 @@ public final class StartupChecks {
     }
 
     /**
-     * With {@code --schema-registry}: registers the result, dead-letter and track schemas under
+     * With {@code --schema-registry}: registers the result, dead-letter, track, crop and (Avro input) image event schemas under
      * {@code <topic>-value} and returns the settings that write values framed with their ids.
      * Without it: {@code kafka} as it is.
      */
@@ -91,7 +95,12 @@ public final class StartupChecks {
         int resultSchemaId = register(registry, kafka.outputTopic(), FaceDetectionResult.getClassSchema());
         int deadLetterSchemaId = register(registry, kafka.deadLetterTopic(), DeadLetter.getClassSchema());
         int trackSchemaId = kafka.tracksTopic().map(topic -> register(registry, topic, FaceTrack.getClassSchema())).orElse(-1);
-        return kafka.withRegisteredSchemas(new KafkaSettings.RegisteredSchemas(resultSchemaId, deadLetterSchemaId, trackSchemaId));
+        int cropSchemaId = kafka.cropsTopic().map(topic -> register(registry, topic, FaceCrop.getClassSchema())).orElse(-1);
+        // Raw anonymized images are the image bytes themselves: no schema.
+        int anonymizedSchemaId = kafka.inputFormat() == InputFormat.AVRO
+                ? kafka.anonymizedTopic().map(topic -> register(registry, topic, ImageEvent.getClassSchema())).orElse(-1) : -1;
+        return kafka.withRegisteredSchemas(new KafkaSettings.RegisteredSchemas(resultSchemaId, deadLetterSchemaId, trackSchemaId,
+                cropSchemaId, anonymizedSchemaId));
     }
 
     private static int register(SchemaRegistryClient registry, String topic, Schema schema) {

@@ -248,9 +248,7 @@ public class FaceTracker extends KeyedProcessFunction<String, DetectionOutcome, 
         for (int i = 0; i < result.getFaces().size(); i++) {
             faces.add(Face.newBuilder(result.getFaces().get(i)).setTrackId(trackIds.get(i)).build());
         }
-        DetectionOutcome tracked = DetectionOutcome.of(FaceDetectionResult.newBuilder(result).setFaces(faces).build());
-        tracked.streamSource = outcome.streamSource;
-        return tracked;
+        return outcome.withResult(FaceDetectionResult.newBuilder(result).setFaces(faces).build());
     }
 
     private static long eventTimeOf(DetectionOutcome outcome) {

@@ -69,7 +69,7 @@ class SettingsValidationTest {
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("StartupChecks.registerSchemas");
         KafkaSettings plain = KafkaSettings.builder().bootstrapServers("broker:9092").build();
-        assertThatThrownBy(() -> plain.withRegisteredSchemas(new KafkaSettings.RegisteredSchemas(1, 2, 3)))
+        assertThatThrownBy(() -> plain.withRegisteredSchemas(new KafkaSettings.RegisteredSchemas(1, 2, 3, 4, 5)))
                 .isInstanceOf(IllegalStateException.class);
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.facestream.avro.DeadLetter;
 import io.facestream.avro.FaceDetectionResult;
+import io.facestream.avro.FaceCrop;
 import io.facestream.avro.FaceTrack;
 import io.facestream.avro.ImageEvent;
 import java.io.ByteArrayOutputStream;
@@ -49,10 +50,11 @@ class SchemaEvolutionTest {
             "ImageEvent", ImageEvent.class,
             "FaceDetectionResult", FaceDetectionResult.class,
             "DeadLetter", DeadLetter.class,
-            "FaceTrack", FaceTrack.class);
+            "FaceTrack", FaceTrack.class,
+            "FaceCrop", FaceCrop.class);
 
     @ParameterizedTest
-    @ValueSource(strings = {"ImageEvent", "FaceDetectionResult", "DeadLetter", "FaceTrack"})
+    @ValueSource(strings = {"ImageEvent", "FaceDetectionResult", "DeadLetter", "FaceTrack", "FaceCrop"})
     void theNewestVersionInTheHistoryIsTheCurrentSchema(String record) throws IOException {
         List<Schema> versions = versions(record);
         Schema current = currentSchema(record);
@@ -63,7 +65,7 @@ class SchemaEvolutionTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"ImageEvent", "FaceDetectionResult", "DeadLetter", "FaceTrack"})
+    @ValueSource(strings = {"ImageEvent", "FaceDetectionResult", "DeadLetter", "FaceTrack", "FaceCrop"})
     void everyVersionReadsDataWrittenWithEveryEarlierOne(String record) throws IOException {
         List<Schema> versions = versions(record);
         List<String> problems = new ArrayList<>();
@@ -78,7 +80,7 @@ class SchemaEvolutionTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"ImageEvent", "FaceDetectionResult", "DeadLetter", "FaceTrack"})
+    @ValueSource(strings = {"ImageEvent", "FaceDetectionResult", "DeadLetter", "FaceTrack", "FaceCrop"})
     void theGeneratedClassesDecodeRandomDataOfEveryVersion(String record) throws IOException {
         List<Schema> versions = versions(record);
         for (int v = 0; v < versions.size(); v++) {
@@ -105,7 +107,7 @@ class SchemaEvolutionTest {
 
     /** detections.jsonl and the like, written by an earlier release, still read: Avro's JSON names only its writer's fields. */
     @ParameterizedTest
-    @ValueSource(strings = {"ImageEvent", "FaceDetectionResult", "DeadLetter", "FaceTrack"})
+    @ValueSource(strings = {"ImageEvent", "FaceDetectionResult", "DeadLetter", "FaceTrack", "FaceCrop"})
     void jsonLinesOfEveryVersionReadBack(String record) throws IOException {
         List<Schema> versions = versions(record);
         for (int v = 0; v < versions.size(); v++) {
