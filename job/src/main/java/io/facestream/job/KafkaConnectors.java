@@ -96,13 +96,22 @@ public final class KafkaConnectors {
             return sink(settings, topic, "-anonymized", ImageEvent::getEventId,
                     valueSerializer(settings, ImageEvent.class, KafkaSettings.RegisteredSchemas::anonymizedSchemaId));
         }
-        return sink(settings, topic, "-anonymized", ImageEvent::getEventId, event -> DeadLetters.bytes(event.getImageBytes()),
-                KafkaConnectors::contentTypeHeader);
+        return sink(settings, topic, "-anonymized", ImageEvent::getEventId, new RawImage(), KafkaConnectors::contentTypeHeader);
     }
 
     private static Headers contentTypeHeader(ImageEvent event) {
         return new RecordHeaders().add(ImageEventDeserializer.CONTENT_TYPE_HEADER,
                 event.getContentType().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** An image event's image as a raw record's value; a class, not a lambda, so that Flink can tell its type. */
+    private static final class RawImage implements SerializationSchema<ImageEvent> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public byte[] serialize(ImageEvent event) {
+            return DeadLetters.bytes(event.getImageBytes());
+        }
     }
 
     private static <T extends SpecificRecord> SerializationSchema<T> valueSerializer(KafkaSettings settings,

@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.facestream.track.TrackingSettings;
 import java.util.List;
 import java.util.Objects;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.typeutils.GenericTypeInfo;
+import org.apache.flink.api.java.typeutils.PojoTypeInfo;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamNode;
 import org.junit.jupiter.api.Test;
@@ -32,6 +35,28 @@ class FaceStreamJobTopologyTest {
                 .containsAll(DETECTION_ONLY).contains("stream-sources", "track-faces", "tracks-sink");
         assertThat(uids(FaceStreamJob.onKafka(kafka(null), FaceDetectionSettings.defaults(), tracking)))
                 .contains("track-faces").doesNotContain("tracks-sink");
+    }
+
+    @Test
+    void cropsAndAnonymizedTopicsAddOnlyTheirSinksAndTheOutcomesStayFlinkPojos() {
+        KafkaSettings kafka = KafkaSettings.builder().bootstrapServers("localhost:9092")
+                .cropsTopic("crops").anonymizedTopic("anonymized").build();
+        assertThat(uids(FaceStreamJob.onKafka(kafka, FaceDetectionSettings.defaults())))
+                .containsExactlyInAnyOrderElementsOf(concat(DETECTION_ONLY, List.of("crops-sink", "Sink Committer: crops-sink",
+                        "anonymized-sink", "Sink Committer: anonymized-sink")));
+        // Outcomes cross the tracker's keyBy and wait in its state: no field may fall back to Kryo.
+        TypeInformation<DetectionOutcome> outcome = TypeInformation.of(DetectionOutcome.class);
+        assertThat(outcome).isInstanceOf(PojoTypeInfo.class);
+        PojoTypeInfo<DetectionOutcome> pojo = (PojoTypeInfo<DetectionOutcome>) outcome;
+        for (int i = 0; i < pojo.getArity(); i++) {
+            assertThat(pojo.getPojoFieldAt(i).getTypeInformation()).as(pojo.getPojoFieldAt(i).getField().getName())
+                    .isNotInstanceOf(GenericTypeInfo.class);
+        }
+        assertThat(pojo.getFieldNames()).contains("crops", "anonymized", "cropsSkipped");
+    }
+
+    private static List<String> concat(List<String> first, List<String> second) {
+        return java.util.stream.Stream.concat(first.stream(), second.stream()).toList();
     }
 
     @Test

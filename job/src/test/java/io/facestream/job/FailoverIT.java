@@ -2,9 +2,11 @@ package io.facestream.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.facestream.avro.FaceCrop;
 import io.facestream.avro.ImageEvent;
 import io.facestream.detect.GoldenDetections;
 import io.facestream.schemas.AvroCodec;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -50,12 +52,13 @@ class FailoverIT {
     void exactlyOneOutcomePerEventThroughATaskManagerKillAndABrokerRestart() throws Exception {
         try (LocalStack stack = new LocalStack("failover", tmp.resolve("stack"), Map.of()).start()) {
             String bootstrap = stack.bootstrapServers();
-            stack.createTopics(2, "images", "detections", "dead-letters");
+            stack.createTopics(2, "images", "detections", "dead-letters", "crops", "anonymized");
             String job = stack.submit("--bootstrap-servers", bootstrap, "--input-topic", "images", "--output-topic", "detections",
                     "--dead-letter-topic", "dead-letters", "--parallelism", "2", "--checkpoint-interval", "2s",
                     "--transactional-id-prefix", "failover-" + UUID.randomUUID(),
                     // Event times follow the wall clock, which the broker restart stops for seconds: tracks must not idle out.
-                    "--track", "--track-idle", "10min");
+                    "--track", "--track-idle", "10min",
+                    "--crops-topic", "crops", "--anonymized-topic", "anonymized", "--anonymize-style", "fill");
 
             List<byte[]> photos = new ArrayList<>();
             // One photo per camera (CAMERAS of them).
@@ -112,12 +115,47 @@ class FailoverIT {
             stack.assertTracksKept(committed, id -> camera(Integer.parseInt(id.substring("event-".length()))));
             int total = outcomes.values().stream().mapToInt(Integer::intValue).sum();
             assertThat(total).isEqualTo(EVENTS);
+            assertFaceImagesOncePerResult(stack, committed);
 
             List<String> failures = stack.failures(job);
             stack.log("failures the job recovered from: " + failures.size());
             failures.forEach(failure -> stack.log("  " + failure));
             assertThat(failures.size()).as("the job went through the TaskManager loss").isGreaterThanOrEqualTo(1);
         }
+    }
+
+    /**
+     * The crops and anonymized images, written by sinks of their own in the same checkpoints: exactly one crop per
+     * face and one anonymized image per result, with the same track ids, through both failures.
+     */
+    private static void assertFaceImagesOncePerResult(LocalStack stack, List<LocalStack.Outcome> committed) throws IOException {
+        Map<String, String> expectedCrops = new java.util.HashMap<>();
+        Set<String> results = new java.util.HashSet<>();
+        for (LocalStack.Outcome outcome : committed) {
+            if (outcome.reason() == null) {
+                results.add(outcome.eventId());
+                for (int i = 0; i < outcome.faces(); i++) {
+                    expectedCrops.put(outcome.eventId() + "#" + i, String.valueOf(outcome.trackIds().get(i)));
+                }
+            }
+        }
+        List<String> crops = new ArrayList<>();
+        Map<String, String> cropTrackIds = new java.util.HashMap<>();
+        for (var record : stack.committedRecords("crops", expectedCrops.size(), Duration.ofMinutes(2))) {
+            FaceCrop crop = AvroCodec.decode(record.value(), FaceCrop.class);
+            crops.add(crop.getEventId() + "#" + crop.getFaceIndex());
+            cropTrackIds.put(crop.getEventId() + "#" + crop.getFaceIndex(), String.valueOf(crop.getTrackId()));
+        }
+        List<String> anonymized = new ArrayList<>();
+        for (var record : stack.committedRecords("anonymized", results.size(), Duration.ofMinutes(2))) {
+            anonymized.add(AvroCodec.decode(record.value(), ImageEvent.class).getEventId());
+        }
+        stack.log(String.format("crops: %d for %d faces (distinct %d); anonymized images: %d for %d results (distinct %d)",
+                crops.size(), expectedCrops.size(), new java.util.HashSet<>(crops).size(), anonymized.size(), results.size(),
+                new java.util.HashSet<>(anonymized).size()));
+        assertThat(crops).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(expectedCrops.keySet());
+        assertThat(cropTrackIds).isEqualTo(expectedCrops);
+        assertThat(anonymized).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(results);
     }
 
     private static String camera(int event) {

@@ -201,6 +201,31 @@ final class LocalStack implements AutoCloseable {
         return outcomes;
     }
 
+    /**
+     * The records committed in {@code topic} (read_committed): once {@code expected} are there (or the timeout
+     * passed), everything up to the topic's last stable offset then, so that duplicates are read too.
+     */
+    List<ConsumerRecord<byte[], byte[]>> committedRecords(String topic, int expected, Duration timeout) {
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<org.apache.kafka.common.TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new org.apache.kafka.common.TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (records.size() < expected && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(500)).forEach(records::add);
+            }
+            Map<org.apache.kafka.common.TopicPartition, Long> end = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                consumer.poll(Duration.ofMillis(500)).forEach(records::add);
+            }
+        }
+        return records;
+    }
+
     /** Outcomes per event id (see {@link #committedOutcomes}). */
     Map<String, Integer> outcomes(String resultTopic, String deadLetterTopic, int expected, Duration timeout) {
         Map<String, Integer> outcomes = new HashMap<>();
