@@ -75,7 +75,7 @@ class FaceImagesIT extends KafkaFlinkTestBase {
         records.add(new ProducerRecord<>(input, bytes("garbage"), bytes("not an image event")));
         produce(input, records);
 
-        run(topics, InputFormat.AVRO, TrackingSettings.defaults());
+        String jobName = run(topics, InputFormat.AVRO, TrackingSettings.defaults());
 
         List<FaceDetectionResult> results = read(topics.output, FaceDetectionResult.class);
         assertThat(read(topics.deadLetters, DeadLetter.class)).extracting(DeadLetter::getEventId)
@@ -131,6 +131,9 @@ class FaceImagesIT extends KafkaFlinkTestBase {
             }
         }
         assertThat(facesLeft).as("faces the detector still finds (score >= 0.5) in anonymized images").isEmpty();
+        assertThat(counterSum(jobName, "crops")).isEqualTo(crops.size());
+        assertThat(counterSum(jobName, "cropsSkipped")).isZero();
+        assertThat(counterSum(jobName, "anonymizedImages")).isEqualTo(anonymized.size());
         // The rotated photo is stored turned a quarter with EXIF saying so: its anonymized copy, without EXIF, has the
         // upright photo's size (checked against each result above), which is the unrotated original's.
         assertThat(containsExif(rotated)).isTrue();
@@ -210,7 +213,15 @@ class FaceImagesIT extends KafkaFlinkTestBase {
         }
     }
 
-    private static void run(Topics topics, InputFormat format, TrackingSettings tracking) throws Exception {
+    private static long counterSum(String jobName, String name) {
+        List<CollectingMetricReporter.Registered> perSubtask =
+                CollectingMetricReporter.ofJob(jobName, "flink_taskmanager_job_task_operator_facestream_" + name);
+        assertThat(perSubtask).as(name).hasSize(PARALLELISM);
+        return perSubtask.stream().mapToLong(m -> ((org.apache.flink.metrics.Counter) m.metric()).getCount()).sum();
+    }
+
+    /** Runs the job over the input as it is now; returns the job's name. */
+    private static String run(Topics topics, InputFormat format, TrackingSettings tracking) throws Exception {
         KafkaSettings kafka = KafkaSettings.builder()
                 .bootstrapServers(broker().bootstrapServers())
                 .inputTopic(topics.input).outputTopic(topics.output).deadLetterTopic(topics.deadLetters)
@@ -219,6 +230,8 @@ class FaceImagesIT extends KafkaFlinkTestBase {
                 .build();
         var env = testEnvironment();
         FaceStreamJob.onKafka(kafka, FaceDetectionSettings.defaults(), tracking).build(env);
-        env.execute("FaceImagesIT " + topics.input);
+        String jobName = "FaceImagesIT " + topics.input;
+        env.execute(jobName);
+        return jobName;
     }
 }
