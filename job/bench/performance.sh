@@ -6,7 +6,8 @@
 # Each job run is preceded by a two-thread detector run on the same (idle) machine, so that every
 # job figure has its own detector figure: the job/detector ratio is taken per run, and its median
 # reported with the medians of both (this machine's speed drifts by 10 % and more within an hour).
-# Extra flags for the job (e.g. --capacity 4, or --track with SOURCES=N: events from N cameras keyed by camera) can be given in JOB_FLAGS, the checkpoint interval in
+# Extra flags for the job (e.g. --capacity 4, or --track with SOURCES=N: events from N cameras keyed by camera) can be given in JOB_FLAGS,
+# topics the job writes besides its results and dead letters (e.g. --crops-topic crops, also in JOB_FLAGS) in TOPICS_FLAGS, the checkpoint interval in
 # CHECKPOINT_INTERVAL (default 1s), the delivery guarantee in DELIVERY_GUARANTEE (exactly-once, the default, or
 # at-least-once; job/bench/latency.sh compares the two), the number of job runs in RUNS (default 3), the events ahead of
 # the measured backlog in WARMUP_EVENTS (default 1500); SKIP_DETECTOR=1 runs the job part only,
@@ -64,7 +65,7 @@ if [ -n "${JFR:-}" ]; then
   jcmd "$(cat "$pids/kafka")" JFR.start name=bench settings=profile >/dev/null
 fi
 java -jar job/target/facestream.jar topics --bootstrap-servers "$bootstrap" --input-topic images \
-  --output-topic detections --dead-letter-topic dead-letters --partitions 2 >/dev/null
+  --output-topic detections --dead-letter-topic dead-letters --partitions 2 ${TOPICS_FLAGS:-} >/dev/null
 java -cp job/target/facestream.jar job/bench/JobBench.java fill "$bootstrap" "$work/frames" "$count"
 deploy/local/stack.sh submit --bootstrap-servers "$bootstrap" --input-topic images --output-topic detections \
   --dead-letter-topic dead-letters --parallelism 2 --checkpoint-interval "${CHECKPOINT_INTERVAL:-1s}" --size "$size" \

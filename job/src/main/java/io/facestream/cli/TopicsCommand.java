@@ -2,22 +2,32 @@ package io.facestream.cli;
 
 import io.facestream.job.KafkaOptions;
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
+import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import picocli.CommandLine.Command;
 
-/** Creates the job's three topics where they are missing. */
+/** Creates the job's topics where they are missing. */
 @Command(name = "topics", mixinStandardHelpOptions = true,
-        description = "Create the job's input, output and dead-letter topics if they do not exist.")
+        description = "Create the job's input, output and dead-letter topics, and the tracks, crops and anonymized topics "
+                + "given, if they do not exist.")
 final class TopicsCommand extends GeneratedCommand {
 
+    /** The optional output topics: created when named. */
+    private static final List<ConfigOption<String>> OPTIONAL_TOPICS = List.of(KafkaOptions.TRACKS_TOPIC,
+            KafkaOptions.CROPS_TOPIC, KafkaOptions.ANONYMIZED_TOPIC);
+
     static final List<Flags.Flag> FLAGS = FlagSets.concat(FlagSets.TOPICS, List.of(
+            Flags.value(KafkaOptions.TRACKS_TOPIC, "TOPIC"),
+            Flags.value(KafkaOptions.CROPS_TOPIC, "TOPIC"),
+            Flags.value(KafkaOptions.ANONYMIZED_TOPIC, "TOPIC"),
             Flags.value(ToolOptions.PARTITIONS, "N"),
             Flags.value(ToolOptions.REPLICATION_FACTOR, "N")));
 
@@ -33,8 +43,9 @@ final class TopicsCommand extends GeneratedCommand {
             throw new IllegalArgumentException("--partitions and --replication-factor must be at least 1 (--replication-factor at most " + Short.MAX_VALUE + ")");
         }
         String bootstrapServers = options.get(KafkaOptions.BOOTSTRAP_SERVERS);
-        List<String> topics = List.of(options.get(KafkaOptions.INPUT_TOPIC), options.get(KafkaOptions.OUTPUT_TOPIC),
-                options.get(KafkaOptions.DEAD_LETTER_TOPIC));
+        List<String> topics = new ArrayList<>(List.of(options.get(KafkaOptions.INPUT_TOPIC),
+                options.get(KafkaOptions.OUTPUT_TOPIC), options.get(KafkaOptions.DEAD_LETTER_TOPIC)));
+        OPTIONAL_TOPICS.forEach(option -> options.getOptional(option).ifPresent(topics::add));
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 15000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15000))) {
             Set<String> existing;

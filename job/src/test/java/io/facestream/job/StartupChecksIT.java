@@ -41,6 +41,10 @@ class StartupChecksIT extends KafkaFlinkTestBase {
                 .hasMessageContaining("kafka-topics.sh --create");
         broker().createTopics(1, input + "-dlq");
         StartupChecks.checkKafka(kafka(broker().bootstrapServers(), input).build());
+        assertThatThrownBy(() -> StartupChecks.checkKafka(kafka(broker().bootstrapServers(), input)
+                .cropsTopic(input + "-crops").anonymizedTopic(input + "-anonymized").build()))
+                .hasMessageContaining("[" + input + "-crops, " + input + "-anonymized] do not exist")
+                .hasMessageContaining("--crops-topic and --anonymized-topic");
     }
 
     @Test

@@ -8,6 +8,7 @@ import com.google.gson.JsonParser;
 import io.facestream.avro.DeadLetter;
 import io.facestream.avro.DeadLetterReason;
 import io.facestream.avro.FaceDetectionResult;
+import io.facestream.avro.FaceCrop;
 import io.facestream.avro.ImageEvent;
 import io.facestream.detect.GoldenDetections;
 import io.facestream.job.FaceDetectionSettings;
@@ -85,7 +86,9 @@ class SchemaRegistryIT extends KafkaFlinkTestBase {
         String input = uniqueTopic("framed-images");
         String output = input + "-detections";
         String deadLetters = input + "-dead-letters";
-        broker().createTopics(2, input, output, deadLetters);
+        String crops = input + "-crops";
+        String anonymized = input + "-anonymized";
+        broker().createTopics(2, input, output, deadLetters, crops, anonymized);
         Map<String, GoldenDetections.Image> golden = GoldenDetections.load();
 
         // Producers register their own schemas: today's ImageEvent, and a newer one with an extra field.
@@ -120,12 +123,19 @@ class SchemaRegistryIT extends KafkaFlinkTestBase {
         KafkaSettings kafka = StartupChecks.registerSchemas(KafkaSettings.builder()
                 .bootstrapServers(broker().bootstrapServers())
                 .inputTopic(input).outputTopic(output).deadLetterTopic(deadLetters)
+                .cropsTopic(crops).anonymizedTopic(anonymized)
                 .groupId(input).transactionalIdPrefix(input).bounded(true)
                 .schemaRegistry(registry.ccompatUrl())
                 .build());
         var env = testEnvironment();
         FaceStreamJob.onKafka(kafka, FaceDetectionSettings.defaults()).build(env);
         env.execute("SchemaRegistryIT " + input);
+
+        // Crops and anonymized images framed with the FaceCrop and ImageEvent schemas registered for their topics.
+        assertThat(readFramed(crops, FaceCrop.class)).extracting(crop -> crop.getEventId() + "#" + crop.getFaceIndex())
+                .containsExactlyInAnyOrder("chris#0", "montage#0", "montage#1", "montage#2", "montage#3");
+        assertThat(readFramed(anonymized, ImageEvent.class)).extracting(ImageEvent::getEventId)
+                .containsExactlyInAnyOrder("chris", "montage");
 
         Map<String, FaceDetectionResult> results = new HashMap<>();
         for (FaceDetectionResult result : readFramed(output, FaceDetectionResult.class)) {
