@@ -168,7 +168,8 @@ public final class FaceDetector implements AutoCloseable {
         }
 
         /** The crops and the anonymized image of {@code image}, whose faces (in original pixels) are {@code faces} and {@code faint}. */
-        private FaceImages faceImages(DecodedImage image, List<DetectedFace> faces, List<DetectedFace> faint) {
+        private FaceImages faceImages(DecodedImage image, List<DetectedFace> faces, List<DetectedFace> faint)
+                throws ImageRejectedException {
             long started = System.nanoTime();
             List<FaceImages.Crop> crops = new ArrayList<>();
             int cropsSkipped = 0;
@@ -178,10 +179,15 @@ public final class FaceDetector implements AutoCloseable {
                         continue;
                     }
                     try {
-                        crops.add(new FaceImages.Crop(i, aligner.align(image, faces.get(i))));
+                        AlignedFace aligned = aligner.align(image, faces.get(i));
+                        if (aligned.jpeg().length <= images.maxEncodedBytes()) {
+                            crops.add(new FaceImages.Crop(i, aligned));
+                            continue;
+                        }
                     } catch (IllegalArgumentException e) {
-                        cropsSkipped++;
+                        // landmarks that fit no alignment: counted below
                     }
+                    cropsSkipped++;
                 }
             }
             FaceImages.Anonymized anonymized = null;
@@ -190,11 +196,41 @@ public final class FaceDetector implements AutoCloseable {
                 List<DetectedFace> covered = new ArrayList<>(faces);
                 covered.addAll(faint);
                 anonymizer.cover(image.bgr(), covered);
-                byte[] bytes = images.format() == FaceImagesOptions.Format.PNG ? FaceAnonymizer.png(image.bgr())
-                        : FaceAnonymizer.jpeg(image.bgr(), images.jpegQuality());
-                anonymized = new FaceImages.Anonymized(bytes, images.format(), covered.size());
+                anonymized = new FaceImages.Anonymized(encodeToFit(image.bgr()), images.format(), covered.size());
             }
             return new FaceImages(List.copyOf(crops), cropsSkipped, anonymized, System.nanoTime() - started);
+        }
+
+        /**
+         * The anonymized pixels, encoded; a JPEG over the byte limit is encoded again at lower qualities. An image
+         * that does not fit even so is refused, so that its event becomes a dead letter rather than a record its
+         * output would refuse (fail closed: it never leaves unanonymized either).
+         */
+        private byte[] encodeToFit(org.opencv.core.Mat bgr) throws ImageRejectedException {
+            if (images.format() == FaceImagesOptions.Format.PNG) {
+                byte[] png = FaceAnonymizer.png(bgr);
+                if (png.length <= images.maxEncodedBytes()) {
+                    return png;
+                }
+                throw tooLarge(bgr, png.length, "as a PNG");
+            }
+            int quality = images.jpegQuality();
+            byte[] jpeg = FaceAnonymizer.jpeg(bgr, quality);
+            while (jpeg.length > images.maxEncodedBytes() && quality > FaceImagesSettings.LOWEST_FALLBACK_QUALITY) {
+                quality = Math.max(FaceImagesSettings.LOWEST_FALLBACK_QUALITY, quality - 10);
+                jpeg = FaceAnonymizer.jpeg(bgr, quality);
+            }
+            if (jpeg.length <= images.maxEncodedBytes()) {
+                return jpeg;
+            }
+            throw tooLarge(bgr, jpeg.length, "as a JPEG of quality " + quality);
+        }
+
+        private ImageRejectedException tooLarge(org.opencv.core.Mat bgr, int bytes, String how) {
+            return new ImageRejectedException(RejectReason.BYTES_TOO_LARGE, String.format(
+                    "The anonymized %dx%d image is %d bytes %s, over the %d bytes its output takes, so it is not sent. Raise "
+                            + "the output's record size limit, or send smaller images.", bgr.cols(), bgr.rows(), bytes, how,
+                    images.maxEncodedBytes()));
         }
 
         private ModelFaces runModelOrReject(DecodedImage image) throws ImageRejectedException {

@@ -26,10 +26,17 @@ import org.apache.flink.configuration.ReadableConfig;
  * @param coverThreshold faces scoring at least this are covered, also below the detector's score threshold
  * @param format       the anonymized image's encoding
  * @param jpegQuality  quality of crops and anonymized JPEGs
+ * @param maxEncodedBytes the most bytes an encoded crop or anonymized image may have, for an output that
+ *                     takes no more (a Kafka record's limit): a larger anonymized JPEG is encoded again at
+ *                     lower qualities, down to {@value #LOWEST_FALLBACK_QUALITY}; a crop or image that still
+ *                     does not fit is not made
  */
 public record FaceImagesSettings(boolean crops, boolean anonymize, int cropSize, float cropMinScore,
                                  FaceAnonymizer.Style style, double margin, float coverThreshold,
-                                 FaceImagesOptions.Format format, int jpegQuality) implements Serializable {
+                                 FaceImagesOptions.Format format, int jpegQuality, long maxEncodedBytes) implements Serializable {
+
+    /** The lowest JPEG quality an anonymized image is encoded at to fit {@link #maxEncodedBytes}. */
+    public static final int LOWEST_FALLBACK_QUALITY = 50;
 
     /** Neither crops nor anonymized images; the options at their defaults. */
     public static FaceImagesSettings none() {
@@ -42,7 +49,17 @@ public record FaceImagesSettings(boolean crops, boolean anonymize, int cropSize,
 
     /** These settings, making crops and anonymized images as said. */
     public FaceImagesSettings withOutputs(boolean crops, boolean anonymize) {
-        return new FaceImagesSettings(crops, anonymize, cropSize, cropMinScore, style, margin, coverThreshold, format, jpegQuality);
+        return new FaceImagesSettings(crops, anonymize, cropSize, cropMinScore, style, margin, coverThreshold, format,
+                jpegQuality, maxEncodedBytes);
+    }
+
+    /** These settings, with encoded crops and anonymized images of at most {@code maxEncodedBytes}. */
+    public FaceImagesSettings withMaxEncodedBytes(long maxEncodedBytes) {
+        if (maxEncodedBytes < 1) {
+            throw new IllegalArgumentException("the most bytes of an encoded image must be positive, not " + maxEncodedBytes);
+        }
+        return new FaceImagesSettings(crops, anonymize, cropSize, cropMinScore, style, margin, coverThreshold, format,
+                jpegQuality, maxEncodedBytes);
     }
 
     /**
@@ -84,7 +101,8 @@ public record FaceImagesSettings(boolean crops, boolean anonymize, int cropSize,
         if (!problems.isEmpty()) {
             return null;
         }
-        return new FaceImagesSettings(false, false, cropSize, cropMinScore, style, margin, coverThreshold, format, jpegQuality);
+        return new FaceImagesSettings(false, false, cropSize, cropMinScore, style, margin, coverThreshold, format, jpegQuality,
+                Long.MAX_VALUE);
     }
 
     public static Builder builder() {

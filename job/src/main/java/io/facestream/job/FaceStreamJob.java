@@ -82,7 +82,8 @@ public final class FaceStreamJob {
                 KafkaConnectors.deadLetterSink(kafka), kafka.tracksTopic().isPresent() ? KafkaConnectors.tracksSink(kafka) : null,
                 new FaceImageSinks(kafka.cropsTopic().isPresent() ? KafkaConnectors.cropsSink(kafka) : null,
                         kafka.anonymizedTopic().isPresent() ? KafkaConnectors.anonymizedSink(kafka) : null),
-                settings, tracking);
+                settings.withFaceImages(settings.faceImages().withMaxEncodedBytes(KafkaConnectors.maxImageBytes(kafka))),
+                tracking);
     }
 
     /**

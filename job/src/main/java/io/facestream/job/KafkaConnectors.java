@@ -99,6 +99,21 @@ public final class KafkaConnectors {
         return sink(settings, topic, "-anonymized", ImageEvent::getEventId, new RawImage(), KafkaConnectors::contentTypeHeader);
     }
 
+    /** What a record holds besides its image: key, headers, an ImageEvent's or FaceCrop's other fields, batch framing. */
+    static final int RECORD_OVERHEAD_BYTES = 64 * 1024;
+
+    /**
+     * The most bytes an anonymized image or crop may have for the sinks' producers to send it: their
+     * max.request.size (Kafka's default, or --producer-property) less {@value #RECORD_OVERHEAD_BYTES} for the rest
+     * of the record. A record over it would fail the sink, and the job with it, on every restart.
+     */
+    public static long maxImageBytes(KafkaSettings settings) {
+        Object configured = producerConfig(settings).get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
+        long maxRequestSize = configured != null ? Long.parseLong(configured.toString().trim())
+                : ((Number) ProducerConfig.configDef().defaultValues().get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG)).longValue();
+        return Math.max(1, maxRequestSize - RECORD_OVERHEAD_BYTES);
+    }
+
     private static Headers contentTypeHeader(ImageEvent event) {
         return new RecordHeaders().add(ImageEventDeserializer.CONTENT_TYPE_HEADER,
                 event.getContentType().getBytes(StandardCharsets.UTF_8));
