@@ -8,12 +8,16 @@ import io.facestream.avro.Face;
 import io.facestream.avro.FaceDetectionResult;
 import io.facestream.detect.GoldenDetections;
 import io.facestream.output.OutputRecords;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,6 +64,60 @@ class DetectCommandTest {
         assertThat(error.getReason()).isEqualTo(DeadLetterReason.CORRUPT_IMAGE);
         assertThat(error.getPayloadSize()).as("the file's size").isEqualTo(3000);
         assertThat(console).contains("broken.jpg: not processed: CORRUPT_IMAGE").contains("Done: 4 image(s), 5 face(s), 1 not processed");
+    }
+
+    @Test
+    void cropsAndAnonymizedImagesAreWrittenForEachGoodImageAndNoneForACorruptOne() throws Exception {
+        Path inputs = Files.createDirectories(tmp.resolve("in"));
+        for (String name : List.of("Chris.jpeg", "coffee.png", "montage_4faces.png")) {
+            Files.copy(GoldenDetections.testdata().resolve(name), inputs.resolve(name));
+        }
+        Path people = Files.createDirectories(inputs.resolve("people"));
+        Files.copy(GoldenDetections.testdata().resolve("Bryan.png"), people.resolve("Bryan.png"));
+        byte[] chris = Files.readAllBytes(inputs.resolve("Chris.jpeg"));
+        Files.write(inputs.resolve("broken.jpg"), Arrays.copyOf(chris, 3000));
+        Path output = tmp.resolve("out");
+        Path crops = tmp.resolve("crops");
+        Path anonymized = tmp.resolve("anonymized");
+
+        String console = CliRun.ok("detect", "--input", inputs.toString(), "--output", output.toString(), "--format", "jsonl",
+                "--crops", crops.toString(), "--anonymize", anonymized.toString());
+
+        Map<String, Integer> faces = Files.readAllLines(output.resolve("detections.jsonl")).stream()
+                .map(OutputRecords::resultFromJson)
+                .collect(Collectors.toMap(result -> result.getEventId(), result -> result.getFaces().size()));
+        assertThat(faces).containsOnlyKeys("Chris.jpeg", "coffee.png", "montage_4faces.png", "people/Bryan.png");
+        int total = faces.values().stream().mapToInt(Integer::intValue).sum();
+        assertThat(total).isEqualTo(6);
+        for (Map.Entry<String, Integer> image : faces.entrySet()) {
+            for (int n = 0; n < image.getValue(); n++) {
+                Path crop = crops.resolve(image.getKey() + ".face" + n + ".jpg");
+                assertThat(crop).as("the crop of face %d of %s", n, image.getKey()).isRegularFile();
+                assertThat(imageSize(crop)).as(crop.toString()).containsExactly(112, 112);
+            }
+            Path cover = anonymized.resolve(image.getKey() + ".jpg");
+            assertThat(cover).as("the anonymized %s", image.getKey()).isRegularFile();
+            assertThat(imageSize(cover)).as("%s, the original's size", cover).isEqualTo(imageSize(inputs.resolve(image.getKey())));
+        }
+        assertThat(filesUnder(crops)).as("crop files").hasSize(total);
+        assertThat(filesUnder(anonymized)).as("anonymized files, none for broken.jpg").hasSize(faces.size())
+                .noneMatch(file -> file.getFileName().toString().startsWith("broken"));
+        assertThat(console).contains("broken.jpg: not processed: CORRUPT_IMAGE")
+                .contains("Face crops: " + total + " in " + crops.toAbsolutePath() + System.lineSeparator())
+                .contains("Anonymized images: 4 in " + anonymized.toAbsolutePath() + " (none for the 1 not processed)");
+    }
+
+    private static List<Path> filesUnder(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).toList();
+        }
+    }
+
+    /** Width and height, read by Java's own decoders. */
+    private static List<Integer> imageSize(Path file) throws IOException {
+        BufferedImage image = ImageIO.read(file.toFile());
+        assertThat(image).as("%s decodes", file).isNotNull();
+        return List.of(image.getWidth(), image.getHeight());
     }
 
     @Test
