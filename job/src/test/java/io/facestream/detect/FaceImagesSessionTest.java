@@ -246,6 +246,79 @@ class FaceImagesSessionTest {
      */
     private record FaintScene(Mat canvas, byte[] png, DetectedFace faint, List<DetectedFace> probeFaces) {}
 
+    @Test
+    void anAnonymizedJpegOverTheByteLimitIsEncodedAgainAtLowerQualityOrRefused() throws Exception {
+        byte[] photo = TestImages.photo("montage_4faces.png");
+        FaceImagesSettings anonymize = FaceImagesSettings.builder().anonymize(true).build();
+        int atQuality95;
+        int atQuality50;
+        try (DecodedImage image = decoder.decode(photo, null)) {
+            // The sizes the limit is set between, encoded apart from the session (no face covered: a little larger).
+            atQuality95 = FaceAnonymizer.jpeg(image.bgr(), 95).length;
+            atQuality50 = FaceAnonymizer.jpeg(image.bgr(), 50).length;
+        }
+        assertThat(atQuality50).isLessThan(atQuality95 / 2);
+        long between = (atQuality50 + atQuality95) / 2;
+        try (FaceDetector.Session session = detector.newSession(anonymize.withMaxEncodedBytes(between))) {
+            ImageDetections detections = session.detect(photo, null);
+            byte[] fitted = detections.images().anonymized().bytes();
+            assertThat(fitted.length).isLessThanOrEqualTo((int) between);
+            assertThat(decodePixels(fitted).size()).isEqualTo(new Size(detections.width(), detections.height()));
+            assertThat(plain.detect(fitted, "image/jpeg").faces()).isEmpty();
+        }
+        try (FaceDetector.Session session = detector.newSession(anonymize.withMaxEncodedBytes(atQuality50 / 4))) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> session.detect(photo, null))
+                    .isInstanceOfSatisfying(ImageRejectedException.class,
+                            rejected -> assertThat(rejected.reason()).isEqualTo(RejectReason.BYTES_TOO_LARGE))
+                    .hasMessageContaining("anonymized").hasMessageContaining("quality 50")
+                    .hasMessageContaining("over the " + atQuality50 / 4 + " bytes");
+        }
+        FaceImagesSettings png = FaceImagesSettings.builder().anonymize(true).format(FaceImagesOptions.Format.PNG).build();
+        try (FaceDetector.Session session = detector.newSession(png.withMaxEncodedBytes(atQuality95))) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> session.detect(photo, null))
+                    .hasMessageContaining("as a PNG");
+        }
+    }
+
+    @Test
+    void aCropOverTheByteLimitIsSkippedAndCounted() throws Exception {
+        byte[] photo = TestImages.photo("montage_4faces.png");
+        FaceImagesSettings crops = FaceImagesSettings.builder().crops(true).cropSize(256).build();
+        try (FaceDetector.Session unlimited = detector.newSession(crops)) {
+            List<FaceImages.Crop> all = unlimited.detect(photo, null).images().crops();
+            assertThat(all).hasSize(4);
+            List<Integer> sizes = all.stream().map(crop -> crop.face().jpeg().length).sorted().toList();
+            long limit = sizes.get(1);
+            try (FaceDetector.Session limited = detector.newSession(crops.withMaxEncodedBytes(limit))) {
+                FaceImages images = limited.detect(photo, null).images();
+                assertThat(images.crops()).allSatisfy(crop -> assertThat(crop.face().jpeg().length).isLessThanOrEqualTo((int) limit));
+                long fitting = sizes.stream().filter(size -> size <= limit).count();
+                assertThat(images.crops()).hasSize((int) fitting);
+                assertThat(images.cropsSkipped()).isEqualTo(4 - (int) fitting);
+            }
+        }
+    }
+
+    /** With a multi-size policy faint faces are told apart before box voting: the results still are the plain session's. */
+    @Test
+    void withAMultiSizePolicyTheResultsAreThoseOfAPlainSessionToo() throws Exception {
+        DetectorSettings multi = DetectorSettings.builder().size("multi").build();
+        try (FaceDetector multiDetector = FaceDetector.load(multi);
+             FaceDetector.Session multiPlain = multiDetector.newSession();
+             FaceDetector.Session multiAnonymizing = multiDetector.newSession(FaceImagesSettings.builder().anonymize(true).build())) {
+            int faces = 0;
+            for (String name : List.of("montage_4faces.png", "Chris.jpeg", "astronaut.png")) {
+                byte[] photo = TestImages.photo(name);
+                ImageDetections expected = multiPlain.detect(photo, null);
+                ImageDetections actual = multiAnonymizing.detect(photo, null);
+                assertThat(actual.faces()).as(name).isEqualTo(expected.faces());
+                assertThat(actual.images().anonymized().covered()).isGreaterThanOrEqualTo(expected.faces().size());
+                faces += expected.faces().size();
+            }
+            assertThat(faces).isGreaterThanOrEqualTo(6);
+        }
+    }
+
     private static synchronized FaintScene faintScene() throws IOException, ImageRejectedException {
         if (faintScene != null) {
             return faintScene;
