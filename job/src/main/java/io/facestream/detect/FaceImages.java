@@ -7,7 +7,7 @@ import java.util.List;
  * that scored enough, and the image with every face covered.
  *
  * @param crops        the crops, in the order of the faces they are of
- * @param cropsSkipped faces scoring enough whose landmarks fit no alignment (all in one point, or not finite)
+ * @param cropsSkipped faces scoring enough that got no crop: landmarks that fit no alignment (all in one point, or not finite), or a crop over the byte limit
  * @param anonymized   the image with its faces covered; null when not asked for
  * @param nanos        time spent making them
  */

@@ -32,7 +32,7 @@ public final class DetectionMetrics {
     public static final String FACES = "faces";
     /** Aligned face crops written (--crops-topic). */
     public static final String CROPS = "crops";
-    /** Faces that scored enough for a crop but whose landmarks fit no alignment (all in one point): no crop. */
+    /** Faces that scored enough for a crop but got none: landmarks that fit no alignment, or a crop over the size limit. */
     public static final String CROPS_SKIPPED = "cropsSkipped";
     /** Anonymized images written (--anonymized-topic). */
     public static final String ANONYMIZED_IMAGES = "anonymizedImages";
