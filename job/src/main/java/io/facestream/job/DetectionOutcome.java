@@ -25,7 +25,7 @@ public class DetectionOutcome {
     public FaceCrop[] crops;
     /** With a result and anonymized images asked for: the event with its image anonymized. */
     public ImageEvent anonymized;
-    /** With a result: faces that scored enough for a crop but whose landmarks fit no alignment. */
+    /** With a result: faces that scored enough for a crop but got none (see {@link io.facestream.detect.FaceImages#cropsSkipped()}). */
     public int cropsSkipped;
 
     public DetectionOutcome() {}
