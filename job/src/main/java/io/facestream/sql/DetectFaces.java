@@ -2,20 +2,15 @@ package io.facestream.sql;
 
 import io.facestream.avro.DeadLetterReason;
 import io.facestream.avro.FaceDetectionResult;
-import io.facestream.detect.Deadline;
-import io.facestream.detect.FaceDetector;
+import io.facestream.detect.FaceImagesSettings;
 import io.facestream.detect.ImageDetections;
 import io.facestream.detect.ImageRejectedException;
-import io.facestream.detect.InferencePool;
 import io.facestream.job.DeadLetterReasons;
 import io.facestream.job.Results;
 import io.facestream.job.JobOptions;
-import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import org.apache.flink.formats.avro.AvroToRowDataConverters;
 import org.apache.flink.formats.avro.typeutils.AvroSchemaConverter;
 import org.apache.flink.table.api.DataTypes;
@@ -35,8 +30,6 @@ import org.apache.flink.table.types.inference.StaticArgument;
 import org.apache.flink.table.types.inference.TypeInference;
 import org.apache.flink.table.types.inference.TypeStrategies;
 import org.apache.flink.table.types.logical.RowType;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@code detect_faces(image BYTES)}: an asynchronous table function giving exactly one row per
@@ -50,12 +43,13 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Like the job's operator, {@link #open} loads the model once per subtask and starts a fixed pool
- * of inference threads, each with its own predictor; {@link #eval} only submits the image to that pool.
+ * of inference threads, each with its own predictor ({@link SubtaskInference}); {@link #eval} only
+ * submits the image to that pool.
  */
 public class DetectFaces extends AsyncTableFunction<RowData> implements SpecializedFunction {
 
     private static final long serialVersionUID = 1L;
-    private static final Logger LOG = LoggerFactory.getLogger(DetectFaces.class);
+    static final String NAME = "detect_faces";
 
     /** FaceDetectionResult as Flink's Avro format types it: the columns come from the record, not from a copy of it. */
     private static final DataType RESULT_TYPE = AvroSchemaConverter.convertToDataType(FaceDetectionResult.getClassSchema().toString());
@@ -84,8 +78,7 @@ public class DetectFaces extends AsyncTableFunction<RowData> implements Speciali
     /** The async operator's capacity, which bounds the inference pool's queue; the option's default until planned. */
     private final int capacity;
 
-    private transient InferencePool inferencePool;
-    private transient long timeoutMillis;
+    private transient SubtaskInference inference;
     private transient List<RowData> timedOut;
     /** Flink's own Avro-to-row conversion, as its Avro format reads the record: one mapping from the record to the row. */
     private transient AvroToRowDataConverters.AvroToRowDataConverter faceRow;
@@ -143,28 +136,16 @@ public class DetectFaces extends AsyncTableFunction<RowData> implements Speciali
     public void open(FunctionContext context) throws Exception {
         DetectFacesSettings chosen = settings != null ? settings : DetectFacesSettings.defaults();
         faceRow = AvroToRowDataConverters.createRowConverter((RowType) FACE_TYPE.getLogicalType());
-        timeoutMillis = chosen.timeout().toMillis();
         timedOut = List.of(error(DeadLetterReason.TIMEOUT.name(), String.format(
                 "Detection did not finish within %d ms. Raise %s, add parallelism or %s, or lower "
                         + "table.exec.async-table.max-concurrent-operations (images wait behind each other).",
-                timeoutMillis, DetectFacesSettings.key(JobOptions.TIMEOUT), DetectFacesSettings.key(JobOptions.INFERENCE_THREADS))));
-        inferencePool = InferencePool.load(chosen.detector(), chosen.inferenceThreads(), capacity, "facestream-sql-inference");
-        FaceDetector detector = inferencePool.detector();
-        LOG.info("detect_faces loaded {} (sha256 {}) with {} inference thread(s)", detector.modelName(),
-                detector.modelSha256(), chosen.inferenceThreads());
+                chosen.timeout().toMillis(), DetectFacesSettings.key(JobOptions.TIMEOUT),
+                DetectFacesSettings.key(JobOptions.INFERENCE_THREADS))));
+        inference = SubtaskInference.open(NAME, chosen, FaceImagesSettings.none(), capacity);
     }
 
     public void eval(CompletableFuture<Collection<RowData>> result, byte[] image) {
-        // A call that timed out while queued has its row already: the pool skips it.
-        Deadline deadline = Deadline.after(Duration.ofMillis(timeoutMillis), System.nanoTime());
-        result.completeOnTimeout(timedOut, timeoutMillis, TimeUnit.MILLISECONDS);
-        try {
-            inferencePool.submit(() -> image, null, deadline).whenComplete((detections, failure) ->
-                    result.complete(failure == null ? List.of(row(detections)) : failureRows(failure)));
-        } catch (RejectedExecutionException e) {
-            // Only while closing; the row is replayed from the last checkpoint.
-            result.completeExceptionally(e);
-        }
+        inference.call(image, result, timedOut, detections -> List.of(row(detections)), this::failureRows);
     }
 
     private RowData row(ImageDetections detections) {
@@ -172,18 +153,14 @@ public class DetectFaces extends AsyncTableFunction<RowData> implements Speciali
         return GenericRowData.of(new GenericArrayData(faces), detections.width(), detections.height(), null, null);
     }
 
-    private List<RowData> failureRows(Throwable failure) {
-        ImageRejectedException rejected = ImageRejectedException.classify(failure);
+    private List<RowData> failureRows(ImageRejectedException rejected) {
         String reason = DeadLetterReasons.of(rejected.reason()).name();
         return switch (rejected.reason()) {
             case EXPIRED -> timedOut;
             case OVERLOADED -> List.of(error(reason, "The subtask is overloaded: " + rejected.getMessage()
                     + ". The image was not run. Add parallelism or " + DetectFacesSettings.key(JobOptions.INFERENCE_THREADS)
                     + ", send smaller images, or raise " + DetectFacesSettings.key(JobOptions.TIMEOUT) + "."));
-            case FAILED_UNEXPECTEDLY -> {
-                LOG.warn("detect_faces failed on an image", rejected.getCause());
-                yield List.of(error(reason, rejected.getMessage() + ". Report it if valid images fail."));
-            }
+            case FAILED_UNEXPECTEDLY -> List.of(error(reason, rejected.getMessage() + ". Report it if valid images fail."));
             default -> List.of(error(reason, rejected.getMessage()));
         };
     }
@@ -194,8 +171,8 @@ public class DetectFaces extends AsyncTableFunction<RowData> implements Speciali
 
     @Override
     public void close() throws Exception {
-        if (inferencePool != null) {
-            inferencePool.close();
+        if (inference != null) {
+            inference.close();
         }
     }
 }

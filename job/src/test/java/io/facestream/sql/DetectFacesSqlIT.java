@@ -29,7 +29,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @Timeout(300)
 class DetectFacesSqlIT {
 
-    private static final int PARALLELISM = 2;
+    static final int PARALLELISM = 2;
 
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
@@ -43,8 +43,11 @@ class DetectFacesSqlIT {
     private static final String DETECT = "SELECT i.name, d.faces, d.imageWidth, d.imageHeight, d.errorReason, d.errorMessage "
             + "FROM images AS i, LATERAL TABLE(detect_faces(i.image)) AS d";
 
-    /** A streaming table environment (async table functions run in streaming mode) with the images as table 'images'. */
-    private static StreamTableEnvironment withImages(Map<String, byte[]> images) {
+    /**
+     * A streaming table environment (async functions run in streaming mode) on the calling test class's MiniCluster,
+     * with the images as table 'images' and detect_faces.
+     */
+    static StreamTableEnvironment withImages(Map<String, byte[]> images) {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(PARALLELISM);
         StreamTableEnvironment tables = StreamTableEnvironment.create(env);
@@ -55,7 +58,7 @@ class DetectFacesSqlIT {
         return tables;
     }
 
-    private static List<Row> collect(StreamTableEnvironment tables, String query) throws Exception {
+    static List<Row> collect(StreamTableEnvironment tables, String query) throws Exception {
         List<Row> rows = new ArrayList<>();
         try (CloseableIterator<Row> results = tables.executeSql(query).collect()) {
             results.forEachRemaining(rows::add);
