@@ -4,10 +4,11 @@ import io.facestream.detect.FaceImages;
 import io.facestream.detect.ImageDetections;
 import io.facestream.detect.ImageRejectedException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import org.apache.flink.table.api.DataTypes;
-import org.apache.flink.table.api.config.ExecutionConfigOptions;
 import org.apache.flink.table.catalog.DataTypeFactory;
-import org.apache.flink.table.functions.AsyncScalarFunction;
+import org.apache.flink.table.functions.ScalarFunction;
+import org.apache.flink.util.FlinkRuntimeException;
 import org.apache.flink.table.functions.FunctionContext;
 import org.apache.flink.table.functions.SpecializedFunction;
 import org.apache.flink.table.functions.UserDefinedFunction;
@@ -16,33 +17,33 @@ import org.apache.flink.table.types.inference.TypeInference;
 import org.apache.flink.table.types.inference.TypeStrategies;
 
 /**
- * {@code anonymize_faces(image BYTES) -> BYTES}: an asynchronous scalar function giving the image
- * encoded anew at its size, upright and without metadata, with every face covered, faces scoring
- * below the score threshold but at least {@code facestream.anonymize-threshold} included. An image it
- * cannot process (empty, corrupt, too large, timed out, the model failing) gives NULL, never the
- * image as it came: a bad image never fails the query, and never leaves uncovered.
- * {@code detect_faces} on the same image tells why.
+ * {@code anonymize_faces(image BYTES) -> BYTES}: a scalar function giving the image encoded anew at its
+ * size, upright and without metadata, with every face covered, faces scoring below the score threshold
+ * but at least {@code facestream.anonymize-threshold} included. An image it cannot process (empty,
+ * corrupt, too large, timed out, the model failing) gives NULL, never the image as it came: a bad
+ * image never fails the query, and never leaves uncovered. {@code detect_faces} on the same image tells why.
  *
  * <pre>{@code
  * CREATE FUNCTION anonymize_faces AS 'io.facestream.sql.AnonymizeFaces';
  * SELECT i.id, anonymize_faces(i.image) AS anonymized FROM images AS i;
  * }</pre>
  *
- * <p>As {@link DetectFaces}: {@link #open} loads the model once per subtask with a fixed pool of
- * inference threads ({@link SubtaskInference}), and {@link #eval} only submits the image to it, so the
- * task thread is not held while an image is decoded, detected, covered and encoded; the planner runs
- * the calls in an async operator of their own ({@code AsyncCalc}), in input order,
- * {@code table.exec.async-scalar.max-concurrent-operations} of them in flight per subtask.
+ * <p>{@link #open} loads the model once per subtask ({@link SubtaskInference}, as {@link DetectFaces});
+ * {@link #eval} waits for its image, one at a time per subtask, so parallelism is what runs images side by
+ * side. Synchronous on purpose, where {@code detect_faces} is asynchronous: Flink 2.3 runs an
+ * {@code AsyncScalarFunction} in an {@code AsyncCalc} operator whose generated code passes the query's other
+ * columns on without their null flags, so a NULL string or number selected beside the function came out as
+ * {@code ''} or {@code -1} (docs/sql-and-datastream.md); a scalar function also runs in batch mode.
  */
-public class AnonymizeFaces extends AsyncScalarFunction implements SpecializedFunction {
+public class AnonymizeFaces extends ScalarFunction implements SpecializedFunction {
 
     private static final long serialVersionUID = 1L;
     static final String NAME = "anonymize_faces";
+    /** One image in flight per subtask: eval waits for it. */
+    private static final int IN_FLIGHT = 1;
 
     /** Null until planned when registered by class name: the planner's configuration gives them. */
     private final AnonymizeFacesSettings settings;
-    /** The async operator's capacity, which bounds the inference pool's queue; the option's default until planned. */
-    private final int capacity;
 
     private transient SubtaskInference inference;
 
@@ -53,12 +54,7 @@ public class AnonymizeFaces extends AsyncScalarFunction implements SpecializedFu
 
     /** For the Table API: these settings, whatever the configuration says. */
     public AnonymizeFaces(AnonymizeFacesSettings settings) {
-        this(settings, ExecutionConfigOptions.TABLE_EXEC_ASYNC_SCALAR_MAX_CONCURRENT_OPERATIONS.defaultValue());
-    }
-
-    private AnonymizeFaces(AnonymizeFacesSettings settings, int capacity) {
         this.settings = settings;
-        this.capacity = capacity;
     }
 
     @Override
@@ -72,20 +68,30 @@ public class AnonymizeFaces extends AsyncScalarFunction implements SpecializedFu
     /** Called by the planner: settles and checks the settings before the query runs. */
     @Override
     public UserDefinedFunction specialize(SpecializedContext context) {
-        AnonymizeFacesSettings planned = settings != null ? settings : AnonymizeFacesSettings.fromConfig(context.getConfiguration());
-        planned.checkWithin(context.getConfiguration());
-        return new AnonymizeFaces(planned,
-                context.getConfiguration().get(ExecutionConfigOptions.TABLE_EXEC_ASYNC_SCALAR_MAX_CONCURRENT_OPERATIONS));
+        return new AnonymizeFaces(settings != null ? settings : AnonymizeFacesSettings.fromConfig(context.getConfiguration()));
     }
 
     @Override
     public void open(FunctionContext context) throws Exception {
         AnonymizeFacesSettings chosen = settings != null ? settings : AnonymizeFacesSettings.defaults();
-        inference = SubtaskInference.open(NAME, chosen.detection(), chosen.images(), capacity);
+        inference = SubtaskInference.open(NAME, chosen.detection(), chosen.images(), IN_FLIGHT);
     }
 
-    public void eval(CompletableFuture<byte[]> result, byte[] image) {
+    public byte[] eval(byte[] image) {
+        if (image == null) {
+            return null;
+        }
+        CompletableFuture<byte[]> result = new CompletableFuture<>();
         inference.call(image, result, null, AnonymizeFaces::anonymized, AnonymizeFaces::withheld);
+        try {
+            return result.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FlinkRuntimeException("interrupted while anonymizing an image (the task is cancelled)", e);
+        } catch (ExecutionException e) {
+            // Only while closing; the row is replayed from the last checkpoint.
+            throw new FlinkRuntimeException(e.getCause());
+        }
     }
 
     private static byte[] anonymized(ImageDetections detections) {

@@ -5,7 +5,6 @@ import io.facestream.detect.FaceImagesSettings;
 import java.io.Serializable;
 import java.util.Objects;
 import org.apache.flink.configuration.ReadableConfig;
-import org.apache.flink.table.api.config.ExecutionConfigOptions;
 
 /**
  * Settings of {@link AnonymizeFaces}: those of the detection, as {@code detect_faces} reads them
@@ -37,15 +36,5 @@ public record AnonymizeFacesSettings(DetectFacesSettings detection, FaceImagesSe
         FaceImagesSettings images = FaceImagesSettings.read(DetectFacesSettings.options(config), problems);
         DetectFacesSettings.throwIfAny(problems, AnonymizeFaces.NAME);
         return new AnonymizeFacesSettings(detection, images);
-    }
-
-    /**
-     * Flink fails the job when an async scalar call outlives {@code table.exec.async-scalar.timeout}; the
-     * function's own timeout must end first, so that a slow image gives NULL instead.
-     *
-     * @throws IllegalArgumentException when it would not
-     */
-    public void checkWithin(ReadableConfig config) {
-        detection.checkWithin(config, ExecutionConfigOptions.TABLE_EXEC_ASYNC_SCALAR_TIMEOUT, AnonymizeFaces.NAME + " returning NULL");
     }
 }

@@ -18,10 +18,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What a FaceStream SQL function holds in one parallel subtask, as the job's operator does: the model,
- * loaded once, and a fixed pool of inference threads, each with its own predictor. Its calls never
- * block the task thread: each image goes to the pool with the function's timeout as its deadline, and
- * the call's future completes with what the function makes of the image's detections or failure, or
- * with the function's value for a timed-out call, whichever comes first.
+ * loaded once, and a fixed pool of inference threads, each with its own predictor. {@link #call} does not
+ * block: each image goes to the pool with the function's timeout as its deadline, and the call's future
+ * completes with what the function makes of the image's detections or failure, or with the function's
+ * value for a timed-out call, whichever comes first (an asynchronous function hands that future to Flink,
+ * a synchronous one waits on it).
  */
 final class SubtaskInference implements AutoCloseable {
 
@@ -42,7 +43,7 @@ final class SubtaskInference implements AutoCloseable {
      *
      * @param function the SQL function's name, for its threads and log lines
      * @param images   the images each detection also makes
-     * @param capacity the async operator's capacity, which bounds the pool's queue
+     * @param capacity the calls in flight at most (an async operator's capacity), which bounds the pool's queue
      */
     static SubtaskInference open(String function, DetectFacesSettings settings, FaceImagesSettings images, int capacity)
             throws IOException {

@@ -88,6 +88,36 @@ class FaceDetectionApiIT extends KafkaFlinkTestBase {
 
     private record Outcomes(List<FaceDetectionResult> results, List<DeadLetter> deadLetters) {}
 
+    @Test
+    void cropsAndAnonymizedImagesComeAsTheirOwnStreamsWhenTheSettingsAskForThem() throws Exception {
+        byte[] montage = Files.readAllBytes(GoldenDetections.testdata().resolve("montage_4faces.png"));
+        byte[] chris = Files.readAllBytes(GoldenDetections.testdata().resolve("Chris.jpeg"));
+        List<ImageEvent> events = List.of(event("montage", montage, null), event("chris", chris, null),
+                event("broken", new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, 0, 1, 2}, null));
+        FaceDetectionSettings settings = FaceDetectionSettings.builder()
+                .faceImages(io.facestream.detect.FaceImagesSettings.builder().crops(true).anonymize(true).build()).build();
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(1);
+        FaceDetection.Streams detected = FaceDetection.detect(env.fromData(events), settings);
+        CloseableIterator<FaceDetectionResult> results = detected.results().collectAsync();
+        CloseableIterator<io.facestream.avro.FaceCrop> crops = detected.crops().collectAsync();
+        CloseableIterator<ImageEvent> anonymized = detected.anonymized().collectAsync();
+        JobClient job = env.executeAsync("FaceDetectionApiIT face images");
+        List<String> resultIds = new ArrayList<>();
+        results.forEachRemaining(result -> resultIds.add(result.getEventId()));
+        List<String> cropIds = new ArrayList<>();
+        crops.forEachRemaining(crop -> cropIds.add(crop.getEventId() + "#" + crop.getFaceIndex()));
+        List<String> anonymizedIds = new ArrayList<>();
+        anonymized.forEachRemaining(event -> anonymizedIds.add(event.getEventId()));
+        job.getJobExecutionResult().get();
+
+        assertThat(resultIds).containsExactlyInAnyOrder("montage", "chris");
+        assertThat(cropIds).containsExactlyInAnyOrder("montage#0", "montage#1", "montage#2", "montage#3", "chris#0");
+        assertThat(anonymizedIds).containsExactlyInAnyOrder("montage", "chris");
+        assertThat(FaceDetection.detect(env.fromData(events), FaceDetectionSettings.defaults()).crops())
+                .as("no crops asked for: no stream").isNull();
+    }
+
     /** Runs the detection stage on the events as a bounded job and collects both outputs. */
     private static Outcomes detect(List<ImageEvent> events, FaceDetectionSettings settings, int parallelism) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();

@@ -77,14 +77,4 @@ class AnonymizeFacesSettingsTest {
                 .hasMessageNotContaining("--")
                 .hasMessageContaining("SET 'facestream.<option>'");
     }
-
-    @Test
-    void theOwnTimeoutMustEndBeforeFlinksAsyncScalarTimeoutNotTheTableFunctionsOne() {
-        AnonymizeFacesSettings settings = fromConfig(Map.of("facestream.timeout", "1 min"));
-        settings.checkWithin(Configuration.fromMap(Map.of("table.exec.async-table.timeout", "1 min")));
-        assertThatThrownBy(() -> settings.checkWithin(Configuration.fromMap(Map.of("table.exec.async-scalar.timeout", "1 min"))))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("facestream.timeout (60000 ms) must be below table.exec.async-scalar.timeout (60000 ms)")
-                .hasMessageContaining("anonymize_faces returning NULL");
-    }
 }

@@ -16,6 +16,7 @@ import io.facestream.detect.TestImages;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -121,18 +122,17 @@ class AnonymizeFacesSqlIT {
     }
 
     /**
-     * What docs/sql-and-datastream.md warns of: Flink 2.3's async calc operator forwards the other columns of the
-     * SELECT without their NULLs (its generated code drops their null flags), so a NULL string comes out as ''.
-     * When a Flink release fixes it, this fails and that warning must go.
+     * Why the function is synchronous (docs/sql-and-datastream.md): beside Flink 2.3's async calc operator a NULL
+     * string selected with the function came out as ''. A scalar function leaves the other columns as they are.
      */
     @Test
-    void flinkGivesANullStringSelectedBesideItAsEmpty() throws Exception {
+    void aNullStringSelectedBesideItStaysNull() throws Exception {
         byte[] chris = TestImages.photo("Chris.jpeg");
         Map<String, byte[]> images = new LinkedHashMap<>();
         images.put("Chris.jpeg", chris);
         images.put(null, chris);
         List<Row> rows = collect(withAnonymizeFaces(images), ANONYMIZE);
-        assertThat(rows).extracting(row -> row.getField(0)).containsExactlyInAnyOrder("Chris.jpeg", "");
+        assertThat(rows).extracting(row -> row.getField(0)).containsExactlyInAnyOrder("Chris.jpeg", null);
         assertThat(rows).allSatisfy(row -> assertThat(row.getField(1)).isNotNull());
     }
 
@@ -192,21 +192,20 @@ class AnonymizeFacesSqlIT {
     }
 
     @Test
-    void aTimeoutFlinkWouldReachFirstFailsTheQueryBeforeItRuns() {
-        StreamTableEnvironment tables = withAnonymizeFaces(Map.of("a", new byte[] {1}));
-        tables.getConfig().set("table.exec.async-scalar.timeout", "10 s");
-        assertThatThrownBy(() -> tables.executeSql(ANONYMIZE)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("facestream.timeout (30000 ms) must be below table.exec.async-scalar.timeout (10000 ms)");
-    }
-
-    /** What docs/sql-and-datastream.md says of batch mode; when a Flink release runs async scalar functions in batch, this fails and that text must change. */
-    @Test
-    void batchModeRefusesAsyncScalarFunctions() {
+    void batchModeAnonymizesToo() throws Exception {
         TableEnvironment batch = TableEnvironment.create(EnvironmentSettings.inBatchMode());
+        byte[] chris = TestImages.photo("Chris.jpeg");
         batch.createTemporaryView("images", batch.fromValues(DataTypes.ROW(DataTypes.FIELD("name", DataTypes.STRING()),
-                DataTypes.FIELD("image", DataTypes.BYTES())), Row.of("a", new byte[] {1})));
+                DataTypes.FIELD("image", DataTypes.BYTES())), Row.of("Chris.jpeg", chris), Row.of("broken", new byte[] {1})));
         batch.executeSql("CREATE FUNCTION anonymize_faces AS 'io.facestream.sql.AnonymizeFaces'");
-        assertThatThrownBy(() -> batch.executeSql(ANONYMIZE))
-                .hasStackTraceContaining("Currently, only scalar functions can be used in a projection or filter operation");
+        List<Row> rows = new ArrayList<>();
+        try (var results = batch.executeSql(ANONYMIZE).collect()) {
+            results.forEachRemaining(rows::add);
+        }
+        Map<String, byte[]> anonymized = byName(rows);
+        assertThat(anonymized).containsOnlyKeys("Chris.jpeg", "broken");
+        assertThat(anonymized.get("broken")).isNull();
+        assertThat(confidentFaces(chris)).hasSize(1);
+        assertThat(confidentFaces(anonymized.get("Chris.jpeg"))).isEmpty();
     }
 }
