@@ -1,11 +1,16 @@
 import io.facestream.detect.DetectorSettings;
+import io.facestream.detect.FaceAnonymizer;
+import io.facestream.detect.FaceImagesOptions;
+import io.facestream.detect.FaceImagesSettings;
 import io.facestream.detect.FaceDetector;
 import io.facestream.detect.ImageDetections;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -27,6 +32,7 @@ import org.opencv.imgproc.Imgproc;
  * java -cp job/target/facestream.jar job/bench/DetectorBench.java levers FRAMES_DIR [IMAGES]
  * java -cp job/target/facestream.jar job/bench/DetectorBench.java precision FRAMES_DIR [IMAGES]
  * java -cp job/target/facestream.jar job/bench/DetectorBench.java annotation FRAMES_DIR [IMAGES]
+ * java -cp job/target/facestream.jar job/bench/DetectorBench.java faceimages FRAMES_DIR [IMAGES]
  */
 public class DetectorBench {
 
@@ -61,6 +67,10 @@ public class DetectorBench {
             precision(frames, args.length > 2 ? Integer.parseInt(args[2]) : 200);
             return;
         }
+        if (args[0].equals("faceimages")) {
+            faceImages(frames, args.length > 2 ? Integer.parseInt(args[2]) : 64);
+            return;
+        }
         int perThread = args.length > 2 ? Integer.parseInt(args[2]) : 150;
         String size = args.length > 3 ? args[3] : "letterbox:640";
         int[] threadCounts = java.util.Arrays.stream((args.length > 4 ? args[4] : "1,2").split(",")).mapToInt(Integer::parseInt).toArray();
@@ -73,6 +83,66 @@ public class DetectorBench {
                 run(detector, frames, threads, perThread);
             }
         }
+    }
+
+    /**
+     * What crops and anonymized images cost per image on one thread, in rounds that take the configurations
+     * in turn (this machine's speed drifts): the whole session call (decode, detection, face images) and the
+     * face images' own part; an anonymized image decodes the frame at full resolution where detection alone
+     * decodes 1080p at half.
+     */
+    private static void faceImages(List<byte[]> frames, int images) throws Exception {
+        Map<String, FaceImagesSettings> configurations = new LinkedHashMap<>();
+        configurations.put("detection alone", FaceImagesSettings.none());
+        configurations.put("crops", FaceImagesSettings.builder().crops(true).build());
+        configurations.put("anonymized, blur, JPEG 95", FaceImagesSettings.builder().anonymize(true).build());
+        configurations.put("anonymized, pixelate, JPEG 95", FaceImagesSettings.builder().anonymize(true).style(FaceAnonymizer.Style.PIXELATE).build());
+        configurations.put("anonymized, fill, JPEG 95", FaceImagesSettings.builder().anonymize(true).style(FaceAnonymizer.Style.FILL).build());
+        configurations.put("anonymized, blur, PNG", FaceImagesSettings.builder().anonymize(true).format(FaceImagesOptions.Format.PNG).build());
+        configurations.put("crops and anonymized", FaceImagesSettings.builder().crops(true).anonymize(true).build());
+        System.out.printf("method: %d distinct 1920x1080 JPEG frames, default detector, one thread; per configuration and round 16 "
+                + "warm-up images then %d timed; 3 rounds taking the configurations in turn; medians of the rounds' means%n",
+                frames.size(), images);
+        Map<String, List<double[]>> rounds = new LinkedHashMap<>();
+        try (FaceDetector detector = FaceDetector.load(DetectorSettings.defaults())) {
+            for (int round = 0; round < 3; round++) {
+                for (Map.Entry<String, FaceImagesSettings> configuration : configurations.entrySet()) {
+                    try (FaceDetector.Session session = detector.newSession(configuration.getValue())) {
+                        double total = 0;
+                        double decode = 0;
+                        double made = 0;
+                        double bytes = 0;
+                        int faces = 0;
+                        for (int i = 0; i < 16 + images; i++) {
+                            long started = System.nanoTime();
+                            ImageDetections detections = session.detect(frames.get(i % frames.size()), "image/jpeg");
+                            if (i >= 16) {
+                                total += System.nanoTime() - started;
+                                decode += detections.decodeNanos();
+                                made += detections.images().nanos();
+                                faces += detections.faces().size();
+                                bytes += detections.images().anonymized() == null ? 0 : detections.images().anonymized().bytes().length;
+                            }
+                        }
+                        rounds.computeIfAbsent(configuration.getKey(), key -> new ArrayList<>()).add(new double[] {
+                                total / images / 1e6, decode / images / 1e6, made / images / 1e6, (double) faces / images,
+                                bytes / images / 1024});
+                    }
+                }
+            }
+        }
+        double alone = medianOf(rounds.get("detection alone"), 0);
+        for (Map.Entry<String, List<double[]>> entry : rounds.entrySet()) {
+            System.out.printf("%-30s per image %.1f ms (decode %.1f, face images %.1f), %.1f faces, anonymized %.0f KB; "
+                    + "detection alone / this = %.2f%n", entry.getKey(), medianOf(entry.getValue(), 0), medianOf(entry.getValue(), 1),
+                    medianOf(entry.getValue(), 2), medianOf(entry.getValue(), 3), medianOf(entry.getValue(), 4),
+                    alone / medianOf(entry.getValue(), 0));
+        }
+    }
+
+    private static double medianOf(List<double[]> rows, int column) {
+        List<Double> values = rows.stream().map(row -> row[column]).sorted().toList();
+        return values.get(values.size() / 2);
     }
 
     /**
