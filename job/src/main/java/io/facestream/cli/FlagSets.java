@@ -13,6 +13,7 @@ import io.facestream.detect.FaceImagesOptions;
 import io.facestream.job.InputFormat;
 import io.facestream.job.JobOptions;
 import io.facestream.job.KafkaOptions;
+import io.facestream.registry.RegistryAuth;
 import io.facestream.job.KafkaSettings;
 import io.facestream.track.TrackingOptions;
 import java.util.List;
@@ -92,6 +93,10 @@ final class FlagSets {
             value(KafkaOptions.TRANSACTIONAL_ID_PREFIX, "PREFIX"),
             value(KafkaOptions.TRANSACTION_TIMEOUT, "DURATION"),
             value(KafkaOptions.SCHEMA_REGISTRY, "URL"),
+            choice(KafkaOptions.SCHEMA_REGISTRY_AUTH, RegistryAuth.class),
+            value(KafkaOptions.SCHEMA_REGISTRY_CREDENTIALS, "file:PATH|env:NAME"),
+            value(KafkaOptions.SCHEMA_REGISTRY_TRUSTSTORE, "FILE"),
+            value(KafkaOptions.SCHEMA_REGISTRY_TRUSTSTORE_PASSWORD, "file:PATH|env:NAME"),
             map(KafkaOptions.CONSUMER_PROPERTIES),
             map(KafkaOptions.PRODUCER_PROPERTIES)));
 

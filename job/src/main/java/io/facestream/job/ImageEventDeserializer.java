@@ -5,6 +5,7 @@ import io.facestream.avro.ImageEvent;
 import io.facestream.avro.SourceCoordinates;
 import io.facestream.registry.ConfluentWireFormat;
 import io.facestream.registry.FramedAvroDecoder;
+import io.facestream.registry.RegistryConnection;
 import io.facestream.registry.SchemaRegistryClient;
 import io.facestream.registry.SchemaRegistryException;
 import io.facestream.schemas.AvroCodec;
@@ -54,7 +55,7 @@ public class ImageEventDeserializer implements KafkaRecordDeserializationSchema<
 
     private final InputFormat format;
     /** Avro values in the Confluent wire format, writer schemas from this registry; null: plain Avro. */
-    private final String schemaRegistryUrl;
+    private final RegistryConnection schemaRegistry;
     private transient AvroCodec.Decoder<ImageEvent> decoder;
     private transient FramedAvroDecoder<ImageEvent> framedDecoder;
 
@@ -62,9 +63,9 @@ public class ImageEventDeserializer implements KafkaRecordDeserializationSchema<
         this(format, null);
     }
 
-    public ImageEventDeserializer(InputFormat format, String schemaRegistryUrl) {
+    public ImageEventDeserializer(InputFormat format, RegistryConnection schemaRegistry) {
         this.format = format;
-        this.schemaRegistryUrl = schemaRegistryUrl;
+        this.schemaRegistry = schemaRegistry;
     }
 
     @Override
@@ -104,7 +105,7 @@ public class ImageEventDeserializer implements KafkaRecordDeserializationSchema<
         if (format == InputFormat.RAW) {
             return raw(record, source, key, value);
         }
-        return schemaRegistryUrl == null ? avro(source, key, value) : framedAvro(source, key, value);
+        return schemaRegistry == null ? avro(source, key, value) : framedAvro(source, key, value);
     }
 
     private SourcedImageEvent raw(ConsumerRecord<byte[], byte[]> record, SourceCoordinates source, String key, byte[] value) {
@@ -156,7 +157,7 @@ public class ImageEventDeserializer implements KafkaRecordDeserializationSchema<
     private SourcedImageEvent framedAvro(SourceCoordinates source, String key, byte[] value) {
         if (framedDecoder == null) {
             framedDecoder = new FramedAvroDecoder<>(ImageEvent.class,
-                    new SchemaRegistryClient(schemaRegistryUrl, SchemaRegistryClient.DEFAULT_TIMEOUT));
+                    new SchemaRegistryClient(schemaRegistry, SchemaRegistryClient.DEFAULT_TIMEOUT));
         }
         try {
             // The original value goes into a dead letter as it came: re-encoding would lose its framing and writer schema.
@@ -181,7 +182,7 @@ public class ImageEventDeserializer implements KafkaRecordDeserializationSchema<
             Thread.currentThread().interrupt();
             throw new SourceFailure(e.getMessage(), e);
         } catch (SchemaRegistryException e) {
-            throw new SourceFailure("The schema registry at --schema-registry " + schemaRegistryUrl + " " + e.getMessage()
+            throw new SourceFailure("The schema registry at --schema-registry " + schemaRegistry.url() + " " + e.getMessage()
                     + " while the job read a record of " + source.getTopic() + "-" + source.getPartition() + " at offset "
                     + source.getOffset() + "; the source fails and reads it again when the job restarts.", e);
         } catch (IOException | RuntimeException e) {

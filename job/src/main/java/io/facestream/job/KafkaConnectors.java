@@ -49,7 +49,7 @@ public final class KafkaConnectors {
                 .setTopics(settings.inputTopic())
                 .setGroupId(settings.get(GROUP_ID))
                 .setStartingOffsets(start)
-                .setDeserializer(new ImageEventDeserializer(settings.get(INPUT_FORMAT), settings.schemaRegistryUrl().orElse(null)))
+                .setDeserializer(new ImageEventDeserializer(settings.get(INPUT_FORMAT), settings.schemaRegistry().orElse(null)))
                 .setProperties(consumerConfig(settings));
         if (settings.get(BOUNDED)) {
             builder.setBounded(OffsetsInitializer.latest());

@@ -2,6 +2,7 @@ package io.facestream.job;
 
 import static org.apache.flink.configuration.ConfigOptions.key;
 
+import io.facestream.registry.RegistryAuth;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -77,6 +78,27 @@ public final class KafkaOptions {
                     + "http://registry:8080/apis/ccompat/v6: results and dead letters are written in the Confluent wire format "
                     + "(schemas registered under <topic>-value) and Avro image events are read in it. Default: plain Avro, no registry.");
 
+    public static final ConfigOption<RegistryAuth> SCHEMA_REGISTRY_AUTH = key("schema-registry-auth")
+            .enumType(RegistryAuth.class).defaultValue(RegistryAuth.NONE)
+            .withDescription("How the job proves who it is to the schema registry: none, basic (HTTP basic "
+                    + "authentication) or bearer (a token), with the secret from --schema-registry-credentials.");
+
+    public static final ConfigOption<String> SCHEMA_REGISTRY_CREDENTIALS = key("schema-registry-credentials").stringType()
+            .noDefaultValue()
+            .withDescription("Where the registry's secret is, never the secret: file:PATH or env:NAME, holding USER:PASSWORD "
+                    + "for basic, the token for bearer. Read where the job runs (the client and every TaskManager), "
+                    + "never logged. Default: none.");
+
+    public static final ConfigOption<String> SCHEMA_REGISTRY_TRUSTSTORE = key("schema-registry-truststore").stringType()
+            .noDefaultValue()
+            .withDescription("The certificates to trust for an https registry: a PEM file (a CA or the registry's own "
+                    + "certificate) or a PKCS12 or JKS trust store, on the client and every TaskManager. Default: the JDK's CAs.");
+
+    public static final ConfigOption<String> SCHEMA_REGISTRY_TRUSTSTORE_PASSWORD = key("schema-registry-truststore-password")
+            .stringType().noDefaultValue()
+            .withDescription("Where the trust store's password is: file:PATH or env:NAME. Default: none (a PEM file "
+                    + "needs none).");
+
     public static final ConfigOption<Map<String, String>> CONSUMER_PROPERTIES = key("consumer-property").mapType().noDefaultValue()
             .withDescription("Extra Kafka consumer property (repeatable); the source's consumer otherwise uses "
                     + "max.partition.fetch.bytes=" + KafkaConnectors.CONSUMER_PARTITION_FETCH_BYTES + ", several images per fetch. "
@@ -90,5 +112,6 @@ public final class KafkaOptions {
     /** Every option of {@link KafkaSettings}. */
     public static final List<ConfigOption<?>> ALL = List.of(BOOTSTRAP_SERVERS, INPUT_TOPIC, OUTPUT_TOPIC, DEAD_LETTER_TOPIC,
             TRACKS_TOPIC, CROPS_TOPIC, ANONYMIZED_TOPIC, INPUT_FORMAT, GROUP_ID, STARTING_OFFSETS, BOUNDED, DELIVERY_GUARANTEE, TRANSACTIONAL_ID_PREFIX,
-            TRANSACTION_TIMEOUT, SCHEMA_REGISTRY, CONSUMER_PROPERTIES, PRODUCER_PROPERTIES);
+            TRANSACTION_TIMEOUT, SCHEMA_REGISTRY, SCHEMA_REGISTRY_AUTH, SCHEMA_REGISTRY_CREDENTIALS, SCHEMA_REGISTRY_TRUSTSTORE,
+            SCHEMA_REGISTRY_TRUSTSTORE_PASSWORD, CONSUMER_PROPERTIES, PRODUCER_PROPERTIES);
 }

@@ -11,6 +11,10 @@ import static io.facestream.job.KafkaOptions.INPUT_TOPIC;
 import static io.facestream.job.KafkaOptions.OUTPUT_TOPIC;
 import static io.facestream.job.KafkaOptions.PRODUCER_PROPERTIES;
 import static io.facestream.job.KafkaOptions.SCHEMA_REGISTRY;
+import static io.facestream.job.KafkaOptions.SCHEMA_REGISTRY_AUTH;
+import static io.facestream.job.KafkaOptions.SCHEMA_REGISTRY_CREDENTIALS;
+import static io.facestream.job.KafkaOptions.SCHEMA_REGISTRY_TRUSTSTORE;
+import static io.facestream.job.KafkaOptions.SCHEMA_REGISTRY_TRUSTSTORE_PASSWORD;
 import static io.facestream.job.KafkaOptions.STARTING_OFFSETS;
 import static io.facestream.job.KafkaOptions.TRANSACTIONAL_ID_PREFIX;
 import static io.facestream.job.KafkaOptions.TRANSACTION_TIMEOUT;
@@ -22,6 +26,9 @@ import io.facestream.config.OptionNames;
 import io.facestream.config.OptionsBuilder;
 import io.facestream.config.Options;
 import io.facestream.config.Problems;
+import io.facestream.registry.RegistryAuth;
+import io.facestream.registry.RegistryConnection;
+import io.facestream.registry.SecretReference;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ReadableConfig;
@@ -31,6 +38,7 @@ import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -130,6 +138,14 @@ public record KafkaSettings(Configuration options, RegisteredSchemas registeredS
         return options.getOptional(SCHEMA_REGISTRY);
     }
 
+    /** How to reach the schema registry, its credentials and trust store included; empty without {@code --schema-registry}. */
+    public Optional<RegistryConnection> schemaRegistry() {
+        return schemaRegistryUrl().map(url -> new RegistryConnection(url, get(SCHEMA_REGISTRY_AUTH),
+                options.getOptional(SCHEMA_REGISTRY_CREDENTIALS).map(SecretReference::parse).orElse(null),
+                options.getOptional(SCHEMA_REGISTRY_TRUSTSTORE).orElse(null),
+                options.getOptional(SCHEMA_REGISTRY_TRUSTSTORE_PASSWORD).map(SecretReference::parse).orElse(null)));
+    }
+
     /** The ids the output values carry; empty until registered, and always without a registry. */
     public Optional<RegisteredSchemas> registeredSchemas() {
         return Optional.ofNullable(registeredSchemasOrNull);
@@ -207,6 +223,38 @@ public record KafkaSettings(Configuration options, RegisteredSchemas registeredS
             problems.add(SCHEMA_REGISTRY, schemaRegistryUrl, "must be the http:// or https:// URL of a "
                     + "Confluent-compatible schema registry API, e.g. http://registry:8081 (Confluent) or "
                     + "http://registry:8080/apis/ccompat/v6 (Apicurio)");
+        }
+        validateRegistryAccess(options, problems);
+    }
+
+    private static void validateRegistryAccess(Configuration options, Problems problems) {
+        boolean registry = options.getOptional(SCHEMA_REGISTRY).isPresent();
+        for (ConfigOption<?> option : List.of(SCHEMA_REGISTRY_CREDENTIALS, SCHEMA_REGISTRY_TRUSTSTORE, SCHEMA_REGISTRY_TRUSTSTORE_PASSWORD)) {
+            if (!registry && options.getOptional(option).isPresent()) {
+                problems.add(option, option == SCHEMA_REGISTRY_TRUSTSTORE ? options.get(option) : "(not shown)",
+                        "is for a schema registry, and no --schema-registry is set");
+            }
+        }
+        for (ConfigOption<String> secret : List.of(SCHEMA_REGISTRY_CREDENTIALS, SCHEMA_REGISTRY_TRUSTSTORE_PASSWORD)) {
+            String reference = options.get(secret);
+            if (reference != null) {
+                try {
+                    SecretReference.parse(reference);
+                } catch (IllegalArgumentException e) {
+                    // The value may be the secret itself, given by mistake: it is not repeated.
+                    problems.add(secret, "(not shown)", e.getMessage());
+                }
+            }
+        }
+        RegistryAuth auth = options.get(SCHEMA_REGISTRY_AUTH);
+        boolean credentials = options.getOptional(SCHEMA_REGISTRY_CREDENTIALS).isPresent();
+        if (registry && auth != RegistryAuth.NONE && !credentials) {
+            problems.add(SCHEMA_REGISTRY_AUTH, auth.name().toLowerCase(Locale.ROOT), "needs the secret's place: "
+                    + "--schema-registry-credentials file:PATH or env:NAME");
+        }
+        if (registry && auth == RegistryAuth.NONE && credentials) {
+            problems.add(SCHEMA_REGISTRY_CREDENTIALS, "(not shown)", "is set, but "
+                    + "--schema-registry-auth is none: set it to basic or bearer");
         }
     }
 
@@ -310,6 +358,18 @@ public record KafkaSettings(Configuration options, RegisteredSchemas registeredS
          */
         public Builder schemaRegistry(String url) {
             return set(SCHEMA_REGISTRY, url);
+        }
+
+        /** How the job authenticates to the registry, and where the secret is: {@code file:PATH} or {@code env:NAME}. */
+        public Builder schemaRegistryAuth(RegistryAuth auth, String credentials) {
+            set(SCHEMA_REGISTRY_AUTH, auth);
+            return set(SCHEMA_REGISTRY_CREDENTIALS, credentials);
+        }
+
+        /** The certificates to trust for an https registry (PEM, PKCS12 or JKS), and where the store's password is, or null. */
+        public Builder schemaRegistryTruststore(String truststore, String password) {
+            set(SCHEMA_REGISTRY_TRUSTSTORE, truststore);
+            return set(SCHEMA_REGISTRY_TRUSTSTORE_PASSWORD, password);
         }
 
         public KafkaSettings build() {

@@ -7,12 +7,15 @@ import io.facestream.avro.FaceTrack;
 import io.facestream.avro.ImageEvent;
 import io.facestream.detect.DetectorSettings;
 import io.facestream.detect.FaceDetector;
+import io.facestream.registry.RegistryAuth;
+import io.facestream.registry.RegistryConnection;
 import io.facestream.registry.SchemaRegistryClient;
 import io.facestream.registry.SchemaRegistryException;
 import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -88,46 +91,75 @@ public final class StartupChecks {
      * Without it: {@code kafka} as it is.
      */
     public static KafkaSettings registerSchemas(KafkaSettings kafka) {
-        if (kafka.schemaRegistryUrl().isEmpty()) {
+        if (kafka.schemaRegistry().isEmpty()) {
             return kafka;
         }
-        SchemaRegistryClient registry = new SchemaRegistryClient(kafka.schemaRegistryUrl().get(), SchemaRegistryClient.DEFAULT_TIMEOUT);
-        int resultSchemaId = register(registry, kafka.outputTopic(), FaceDetectionResult.getClassSchema());
-        int deadLetterSchemaId = register(registry, kafka.deadLetterTopic(), DeadLetter.getClassSchema());
-        int trackSchemaId = kafka.tracksTopic().map(topic -> register(registry, topic, FaceTrack.getClassSchema())).orElse(-1);
-        int cropSchemaId = kafka.cropsTopic().map(topic -> register(registry, topic, FaceCrop.getClassSchema())).orElse(-1);
+        RegistryConnection connection = kafka.schemaRegistry().get();
+        SchemaRegistryClient registry;
+        try {
+            registry = new SchemaRegistryClient(connection, SchemaRegistryClient.DEFAULT_TIMEOUT);
+        } catch (IllegalStateException e) {
+            throw new IllegalArgumentException("Cannot connect to the schema registry at --schema-registry " + connection.url()
+                    + ": " + e.getMessage() + ". " + (e.getMessage().contains("trust store")
+                            ? "Give --schema-registry-truststore a PEM file of the certificates to trust, or a PKCS12 or JKS "
+                                    + "trust store with --schema-registry-truststore-password file:PATH or env:NAME."
+                            : "--schema-registry-credentials names where the secret is (file:PATH or env:NAME): write USER:PASSWORD "
+                                    + "(basic) or the token (bearer) there, on the client and every TaskManager."), e);
+        }
+        int resultSchemaId = register(registry, connection, kafka.outputTopic(), FaceDetectionResult.getClassSchema());
+        int deadLetterSchemaId = register(registry, connection, kafka.deadLetterTopic(), DeadLetter.getClassSchema());
+        int trackSchemaId = kafka.tracksTopic().map(topic -> register(registry, connection, topic, FaceTrack.getClassSchema())).orElse(-1);
+        int cropSchemaId = kafka.cropsTopic().map(topic -> register(registry, connection, topic, FaceCrop.getClassSchema())).orElse(-1);
         // Raw anonymized images are the image bytes themselves: no schema.
         int anonymizedSchemaId = kafka.inputFormat() == InputFormat.AVRO
-                ? kafka.anonymizedTopic().map(topic -> register(registry, topic, ImageEvent.getClassSchema())).orElse(-1) : -1;
+                ? kafka.anonymizedTopic().map(topic -> register(registry, connection, topic, ImageEvent.getClassSchema())).orElse(-1) : -1;
         return kafka.withRegisteredSchemas(new KafkaSettings.RegisteredSchemas(resultSchemaId, deadLetterSchemaId, trackSchemaId,
                 cropSchemaId, anonymizedSchemaId));
     }
 
-    private static int register(SchemaRegistryClient registry, String topic, Schema schema) {
+    private static int register(SchemaRegistryClient registry, RegistryConnection connection, String topic, Schema schema) {
         String subject = SchemaRegistryClient.valueSubject(topic);
         try {
             return registry.register(subject, schema);
         } catch (SchemaRegistryException e) {
             String registryName = "The schema registry at --schema-registry " + registry.baseUrl();
+            if (e.isTlsFailure()) {
+                throw new IllegalArgumentException(registryName + " " + e.getMessage() + ". The TLS handshake failed: "
+                        + (connection.truststore() == null
+                                ? "if its certificate is self-signed or from a private CA, give that certificate (PEM) or a trust "
+                                        + "store holding it with --schema-registry-truststore FILE."
+                                : "--schema-registry-truststore " + connection.truststore() + " does not vouch for the registry's "
+                                        + "certificate: give the certificate of the CA that signed it (or the registry's own)."), e);
+            }
             if (e.isUnreachable()) {
                 throw new IllegalArgumentException(registryName + " " + e.getMessage() + ". Check the URL (the root of the "
                         + "registry's Confluent-compatible API: http://HOST:8081 for Confluent's, http://HOST:8080/apis/ccompat/v6 "
                         + "for Apicurio's) and that the registry is running and reachable from here.", e);
             }
             throw new IllegalArgumentException(registryName + " refused FaceStream's " + schema.getName()
-                    + " schema for subject " + subject + ": it " + e.getMessage() + ". " + refusalHint(e.status(), subject), e);
+                    + " schema for subject " + subject + ": it " + e.getMessage() + ". " + refusalHint(e.status(), subject, connection), e);
         } catch (InterruptedIOException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
     }
 
-    private static String refusalHint(int status, String subject) {
+    private static String refusalHint(int status, String subject, RegistryConnection connection) {
+        if ((status == 401 || status == 403) && connection.auth() != RegistryAuth.NONE) {
+            String credentials = "the " + connection.auth().name().toLowerCase(Locale.ROOT) + " credentials in "
+                    + connection.credentials();
+            return status == 401
+                    ? "It did not accept " + credentials + ": check the user and password (basic) or that the token is "
+                            + "valid and has not expired (bearer)."
+                    : "It knows " + credentials + " but does not let them register schemas under " + subject
+                            + ": grant that user write access to the subject, or register the schemas beforehand.";
+        }
         return switch (status) {
             case 409 -> "The subject's compatibility rule rejects it. FaceStream's schemas only change compatibly "
                     + "(schemas/README.md), so " + subject + " probably holds another record's schemas: give the job a "
                     + "topic of its own, or change the subject's rule (PUT /config/" + subject + ").";
-            case 401, 403 -> "The registry wants credentials, and FaceStream sends none: allow anonymous access for it.";
+            case 401, 403 -> "The registry wants credentials: set --schema-registry-auth basic (or bearer) and "
+                    + "--schema-registry-credentials file:PATH or env:NAME, where USER:PASSWORD (or the token) is kept.";
             case 404 -> "Is the URL the root of the registry's Confluent-compatible API (Apicurio: .../apis/ccompat/v6)?";
             default -> "Check the registry's log.";
         };

@@ -14,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
+import javax.net.ssl.SSLContext;
 import org.apache.avro.Schema;
 
 /**
@@ -31,12 +32,30 @@ public final class SchemaRegistryClient {
     private final String baseUrl;
     private final Duration timeout;
     private final HttpClient http;
+    /** Kept here only, so that no request or message shows it. */
+    private final String authorization;
 
+    /** A registry that wants no credentials. */
     public SchemaRegistryClient(String baseUrl, Duration timeout) {
-        this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+        this(RegistryConnection.anonymous(baseUrl), timeout);
+    }
+
+    /**
+     * Reads the connection's secrets and trust store now; an {@link IllegalStateException} says which
+     * cannot be read and why, without any secret in its message.
+     */
+    public SchemaRegistryClient(RegistryConnection connection, Duration timeout) {
+        String url = connection.url();
+        this.baseUrl = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
         this.timeout = timeout;
+        this.authorization = connection.authorization();
         // HTTP/1.1: some registries answer an h2c upgrade request badly.
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build();
+        HttpClient.Builder http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout);
+        SSLContext ssl = connection.sslContext();
+        if (ssl != null) {
+            http.sslContext(ssl);
+        }
+        this.http = http.build();
     }
 
     public String baseUrl() {
@@ -90,9 +109,10 @@ public final class SchemaRegistryClient {
     public record RegisteredSchema(int id, String type, String text) {}
 
     private HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(URI.create(baseUrl + path))
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
                 .timeout(timeout)
                 .header("Accept", MEDIA_TYPE + ", application/json");
+        return authorization == null ? request : request.header("Authorization", authorization);
     }
 
     private JsonObject send(HttpRequest request) throws SchemaRegistryException, InterruptedIOException {

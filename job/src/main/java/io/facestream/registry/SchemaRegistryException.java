@@ -29,4 +29,9 @@ public final class SchemaRegistryException extends IOException {
     public boolean isUnreachable() {
         return status == 0;
     }
+
+    /** No answer because the TLS handshake failed: most often a certificate this side does not trust. */
+    public boolean isTlsFailure() {
+        return status == 0 && getCause() instanceof javax.net.ssl.SSLException;
+    }
 }

@@ -1,5 +1,6 @@
 package io.facestream.job;
 
+import io.facestream.registry.RegistryConnection;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.facestream.avro.DeadLetterReason;
@@ -71,7 +72,7 @@ class ImageEventDeserializerFuzzTest {
             Map<Kind, ImageEventDeserializer> deserializers = new EnumMap<>(Map.of(
                     Kind.RANDOM_VALUE, new ImageEventDeserializer(InputFormat.AVRO),
                     Kind.AVRO, new ImageEventDeserializer(InputFormat.AVRO),
-                    Kind.FRAMED_AVRO, new ImageEventDeserializer(InputFormat.AVRO, registry.url()),
+                    Kind.FRAMED_AVRO, new ImageEventDeserializer(InputFormat.AVRO, RegistryConnection.anonymous(registry.url())),
                     Kind.RAW, new ImageEventDeserializer(InputFormat.RAW)));
             warmUp(deserializers);
             for (Map.Entry<Kind, Integer> kind : cases.entrySet()) {

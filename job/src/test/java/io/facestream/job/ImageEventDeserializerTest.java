@@ -1,5 +1,6 @@
 package io.facestream.job;
 
+import io.facestream.registry.RegistryConnection;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -133,7 +134,7 @@ class ImageEventDeserializerTest {
         ImageEvent event = ImageEvent.newBuilder().setEventId("e1").setEventTime(Instant.ofEpochMilli(1))
                 .setImageBytes(ByteBuffer.wrap(new byte[] {1})).build();
         byte[] plain = AvroCodec.encode(event);
-        ImageEventDeserializer framed = new ImageEventDeserializer(InputFormat.AVRO, UNREACHABLE_REGISTRY);
+        ImageEventDeserializer framed = new ImageEventDeserializer(InputFormat.AVRO, RegistryConnection.anonymous(UNREACHABLE_REGISTRY));
 
         SourcedImageEvent sourced = framed.deserialize(record("e1", plain));
         assertThat(sourced.parseFailure).isEqualTo(DeadLetterReason.MALFORMED_EVENT);
@@ -146,7 +147,7 @@ class ImageEventDeserializerTest {
     @Test
     void anUnreachableRegistryFailsTheSourceInsteadOfDeadLetteringTheEvent() {
         byte[] value = ConfluentWireFormat.frame(7, new byte[] {2, 'x'});
-        assertThatThrownBy(() -> new ImageEventDeserializer(InputFormat.AVRO, UNREACHABLE_REGISTRY).deserialize(record("k", value)))
+        assertThatThrownBy(() -> new ImageEventDeserializer(InputFormat.AVRO, RegistryConnection.anonymous(UNREACHABLE_REGISTRY)).deserialize(record("k", value)))
                 .isInstanceOf(UncheckedIOException.class)
                 .hasMessageContaining("--schema-registry " + UNREACHABLE_REGISTRY + " did not answer GET")
                 .hasMessageContaining("/schemas/ids/7")
@@ -214,7 +215,7 @@ class ImageEventDeserializerTest {
                 imageEventWithMetadataClaiming(500_000_000L), imageEventWithMetadataClaiming(-500_000_000L));
         try (StandInRegistry registry = new StandInRegistry(Map.of(IMAGE_EVENT_ID, ImageEvent.getClassSchema().toString()))) {
             ImageEventDeserializer plain = new ImageEventDeserializer(InputFormat.AVRO);
-            ImageEventDeserializer framed = new ImageEventDeserializer(InputFormat.AVRO, registry.url());
+            ImageEventDeserializer framed = new ImageEventDeserializer(InputFormat.AVRO, RegistryConnection.anonymous(registry.url()));
             // The first value of each builds its reader and fetches the schema: allocations not the value's.
             assertThat(plain.deserialize(record("e1", AvroCodec.encode(valid))).isParsed()).isTrue();
             assertThat(framed.deserialize(record("e1", ConfluentWireFormat.frame(IMAGE_EVENT_ID, AvroCodec.encode(valid))))
@@ -251,7 +252,7 @@ class ImageEventDeserializerTest {
         // Each level is union branch 1 (a Link), zig-zag encoded as 2; the last one branch 0 (null).
         Arrays.fill(deep, body.length, deep.length - 1, (byte) 2);
         try (StandInRegistry registry = new StandInRegistry(Map.of(RECURSIVE_ID, recursive.toString()))) {
-            ImageEventDeserializer framed = new ImageEventDeserializer(InputFormat.AVRO, registry.url());
+            ImageEventDeserializer framed = new ImageEventDeserializer(InputFormat.AVRO, RegistryConnection.anonymous(registry.url()));
             byte[] value = ConfluentWireFormat.frame(RECURSIVE_ID, deep);
 
             SourcedImageEvent sourced = framed.deserialize(record("k", value));
