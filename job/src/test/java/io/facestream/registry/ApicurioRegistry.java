@@ -25,14 +25,21 @@ public final class ApicurioRegistry implements AutoCloseable {
     private final Process process;
     private final Path log;
     private final String baseUrl;
+    private final String httpsBaseUrl;
+    private final TestCertificates certificates;
 
-    private ApicurioRegistry(Process process, Path log, String baseUrl) {
+    private ApicurioRegistry(Process process, Path log, String baseUrl, String httpsBaseUrl, TestCertificates certificates) {
         this.process = process;
         this.log = log;
         this.baseUrl = baseUrl;
+        this.httpsBaseUrl = httpsBaseUrl;
+        this.certificates = certificates;
     }
 
-    /** Starts the registry and waits until its Confluent-compatible API answers. */
+    /**
+     * Starts the registry and waits until its Confluent-compatible API answers; it serves https too,
+     * with a self-signed certificate ({@link #certificates()}).
+     */
     public static ApicurioRegistry start() throws IOException, InterruptedException {
         String configured = System.getProperty("facestream.apicurio");
         Path app = configured == null ? null : Path.of(configured);
@@ -41,15 +48,21 @@ public final class ApicurioRegistry implements AutoCloseable {
                     + "integration tests (job/pom.xml, execution apicurio-registry-for-tests); run them with Maven");
         }
         int port = freePort();
+        int httpsPort = freePort();
         Path log = Files.createTempFile("facestream-apicurio-", ".log");
+        TestCertificates certificates = TestCertificates.make(Files.createTempDirectory("facestream-apicurio-tls-"));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process process = new ProcessBuilder(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + port,
+                "-Dquarkus.http.ssl-port=" + httpsPort,
+                "-Dquarkus.http.ssl.certificate.key-store-file=" + certificates.keyStore(),
+                "-Dquarkus.http.ssl.certificate.key-store-password=" + TestCertificates.PASSWORD,
                 "-jar", app.toString()))
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();
-        ApicurioRegistry registry = new ApicurioRegistry(process, log, "http://127.0.0.1:" + port);
+        ApicurioRegistry registry = new ApicurioRegistry(process, log, "http://127.0.0.1:" + port,
+                "https://127.0.0.1:" + httpsPort, certificates);
         try {
             registry.awaitReady();
         } catch (IOException | InterruptedException | RuntimeException e) {
@@ -62,6 +75,16 @@ public final class ApicurioRegistry implements AutoCloseable {
     /** The root of the Confluent-compatible API: what {@code --schema-registry} takes. */
     public String ccompatUrl() {
         return baseUrl + "/apis/ccompat/v6";
+    }
+
+    /** The same API over https, with the certificate of {@link #certificates()}. */
+    public String httpsCcompatUrl() {
+        return httpsBaseUrl + "/apis/ccompat/v6";
+    }
+
+    /** The registry's self-signed certificate: PEM, and a trust store holding it. */
+    public TestCertificates certificates() {
+        return certificates;
     }
 
     private void awaitReady() throws IOException, InterruptedException {

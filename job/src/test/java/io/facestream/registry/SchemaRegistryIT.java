@@ -168,6 +168,23 @@ class SchemaRegistryIT extends KafkaFlinkTestBase {
     }
 
     @Test
+    void overHttpsTheTrustStoreVouchesForTheRegistryAndWithoutItTheStartupCheckSaysWhatToGive() throws Exception {
+        String input = uniqueTopic("https");
+        KafkaSettings.Builder settings = KafkaSettings.builder().bootstrapServers(broker().bootstrapServers())
+                .inputTopic(input).outputTopic(input + "-out").deadLetterTopic(input + "-dlq")
+                .schemaRegistry(registry.httpsCcompatUrl());
+        KafkaSettings overHttps = StartupChecks.registerSchemas(settings
+                .schemaRegistryTruststore(registry.certificates().certificatePem().toString(), null).build());
+        assertThat(resultSchemaId(overHttps)).as("the id the registry shows over plain http").isEqualTo(idOfLatest(input + "-out-value"));
+
+        assertThatThrownBy(() -> StartupChecks.registerSchemas(settings.schemaRegistryTruststore(null, null).build()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(registry.httpsCcompatUrl())
+                .hasMessageContaining("The TLS handshake failed")
+                .hasMessageContaining("--schema-registry-truststore FILE");
+    }
+
+    @Test
     void registeringAgainGivesTheSameIdsAndARefusingRegistryStopsTheJobBeforeItStarts() throws Exception {
         String input = uniqueTopic("registration");
         KafkaSettings.Builder settings = KafkaSettings.builder().bootstrapServers(broker().bootstrapServers())
