@@ -34,13 +34,37 @@ public final class StartupChecks {
 
     /** Loads the model and runs it once on a blank image: the file, its layout and description must fit. */
     public static void checkModel(DetectorSettings settings) {
-        String model = settings.modelPath() == null ? "the default model" : "--model " + settings.modelPath();
         try (FaceDetector detector = FaceDetector.load(settings)) {
             detector.selfTest();
         } catch (Exception e) {
-            throw new IllegalArgumentException(model + " (model type " + settings.model().name + ") cannot be used: "
-                    + e.getMessage() + "\nGive the path of a RetinaFace .onnx export and its --model-type or --model-config.", e);
+            throw unusableModel(settings, e);
         }
+    }
+
+    /**
+     * Why the model of {@code settings} could not be loaded or run, as one line naming the file, the
+     * problem and the fix: what every command that loads a model says, rather than a stack trace.
+     */
+    public static IllegalArgumentException unusableModel(DetectorSettings settings, Throwable failure) {
+        String model = settings.modelPath() == null ? "the default model" : "--model " + settings.modelPath();
+        return new IllegalArgumentException(model + " (model type " + settings.model().name + ") cannot be used: "
+                + modelProblem(failure) + ". Give the path of a RetinaFace .onnx export and its --model-type or --model-config.",
+                failure);
+    }
+
+    private static String modelProblem(Throwable failure) {
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String outer = String.valueOf(failure.getMessage());
+        String innermost = String.valueOf(root.getMessage());
+        String problem = root == failure || outer.contains(innermost) ? outer : outer + " (" + innermost + ")";
+        if (innermost.contains("ORT_INVALID_PROTOBUF")) {
+            // ONNX Runtime's words for a file that is not a whole ONNX protobuf: a truncated copy or not a model at all.
+            problem = "the file is not an ONNX model, or a truncated one (" + problem + ")";
+        }
+        return problem.strip().replaceAll("\\s*\\R\\s*", "; ").replaceAll("[.;]+$", "");
     }
 
     /** The brokers answer and the input, output, dead-letter and (when set) tracks topics exist. */
