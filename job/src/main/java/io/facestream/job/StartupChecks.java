@@ -10,6 +10,7 @@ import io.facestream.detect.FaceDetector;
 import io.facestream.registry.SchemaRegistryClient;
 import io.facestream.registry.SchemaRegistryException;
 import java.io.InterruptedIOException;
+import java.nio.file.FileSystemException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,18 +54,25 @@ public final class StartupChecks {
     }
 
     private static String modelProblem(Throwable failure) {
-        Throwable root = failure;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
+        // The innermost message names the problem itself; the outer ones only say that loading failed.
+        Throwable cause = failure;
+        for (Throwable inner = failure; inner != null; inner = inner.getCause() == inner ? null : inner.getCause()) {
+            if (inner.getMessage() != null && !inner.getMessage().isBlank()) {
+                cause = inner;
+            }
         }
-        String outer = String.valueOf(failure.getMessage());
-        String innermost = String.valueOf(root.getMessage());
-        String problem = root == failure || outer.contains(innermost) ? outer : outer + " (" + innermost + ")";
-        if (innermost.contains("ORT_INVALID_PROTOBUF")) {
+        String message = String.valueOf(cause.getMessage()).strip();
+        String problem;
+        if (message.contains("ORT_INVALID_PROTOBUF")) {
             // ONNX Runtime's words for a file that is not a whole ONNX protobuf: a truncated copy or not a model at all.
-            problem = "the file is not an ONNX model, or a truncated one (" + problem + ")";
+            problem = "the file is not an ONNX model, or a truncated one (ONNX Runtime: "
+                    + message.substring(message.indexOf("message:") + "message:".length()).strip() + ")";
+        } else if (cause instanceof FileSystemException) {
+            problem = "the file cannot be read (" + cause.getClass().getSimpleName() + ": " + message + ")";
+        } else {
+            problem = message;
         }
-        return problem.strip().replaceAll("\\s*\\R\\s*", "; ").replaceAll("[.;]+$", "");
+        return problem.replaceAll("\\s*\\R\\s*", "; ").replaceAll("[.;]+$", "").replace(".)", ")");
     }
 
     /** The brokers answer and the input, output, dead-letter and (when set) tracks topics exist. */
