@@ -60,13 +60,13 @@ class ClearAnswersTest {
         try (InputStream in = ClearAnswersTest.class.getResourceAsStream("/facestream/models/mnet.25_v2.onnx")) {
             model = in.readAllBytes();
         }
-        Path dir = Files.createDirectories(Files.createTempDirectory("facestream-bad-models"));
+        Path dir = Files.createDirectories(tmp.resolve("bad-models"));
         Map<String, Path> bad = Map.of(
                 "random bytes", Files.write(dir.resolve("random.onnx"), random),
                 "a truncated ONNX export", Files.write(dir.resolve("truncated.onnx"), Arrays.copyOf(model, model.length / 3)),
                 "a missing file", dir.resolve("missing.onnx"));
         return MODEL_COMMANDS.keySet().stream().sorted()
-                .flatMap(command -> bad.entrySet().stream().map(model1 -> Arguments.of(command, model1.getKey(), model1.getValue())));
+                .flatMap(command -> bad.entrySet().stream().map(file -> Arguments.of(command, file.getKey(), file.getValue())));
     }
 
     @ParameterizedTest(name = "{0} --model with {1}")
@@ -91,7 +91,7 @@ class ClearAnswersTest {
         Set<String> commands = new LinkedHashSet<>(FaceStreamCli.commandLine().getSubcommands().keySet());
         commands.remove("help");
         assertThat(TYPED_FLAG).as("a typed flag for every command").containsOnlyKeys(commands);
-        Path dir = Files.createDirectories(Files.createTempDirectory("facestream-bad-configs"));
+        Path dir = Files.createDirectories(tmp.resolve("bad-configs"));
         List<Arguments> cases = new ArrayList<>();
         for (String command : commands) {
             String flag = TYPED_FLAG.get(command);
