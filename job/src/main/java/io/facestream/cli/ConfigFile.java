@@ -3,6 +3,7 @@ package io.facestream.cli;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -16,6 +17,7 @@ import java.util.Set;
 import java.util.Stack;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import picocli.CommandLine;
 import picocli.CommandLine.IParameterPreprocessor;
 import picocli.CommandLine.Model.ArgSpec;
@@ -70,7 +72,7 @@ final class ConfigFile {
             try {
                 entries = read(file);
             } catch (IOException | RuntimeException e) {
-                throw new ParameterException(commandLine, OPTION + " " + file + ": cannot be read (" + e.getMessage() + ")");
+                throw new ParameterException(commandLine, OPTION + " " + file + ": " + unreadable(e));
             }
             List<String> flags = flagsFor(commandLine, file, entries, givenOnCommandLine(command, args));
             for (int i = flags.size() - 1; i >= 0; i--) {
@@ -78,6 +80,24 @@ final class ConfigFile {
             }
             return true;
         }
+    }
+
+    /** Why the file could not be read and what to do, on one line. */
+    private static String unreadable(Exception e) {
+        if (e instanceof NoSuchFileException) {
+            return "no such file; give the path of a .properties, .yaml or .yml file";
+        }
+        if (e instanceof MarkedYamlEngineException yaml) {
+            String where = yaml.getProblemMark().or(yaml::getContextMark)
+                    .map(mark -> " at line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1)).orElse("");
+            return "not valid YAML: " + oneLine(yaml.getProblem()) + where + "; fix the file there (YAML nests by indentation, "
+                    + "lists are [a, b] or '- a' lines)";
+        }
+        return "cannot be read (" + oneLine(e.getMessage()) + "); fix it or give another file";
+    }
+
+    private static String oneLine(String message) {
+        return String.valueOf(message).strip().replaceAll("\\s*\\R\\s*", " ");
     }
 
     /** Options given before {@code --config} (already parsed) or after it (still on the stack). */
@@ -253,9 +273,25 @@ final class ConfigFile {
                 throw problem(commandLine, file, stripDashes(name) + " is a switch: give true or false, not '" + value + "'");
             }
         } else {
+            String refusal = refusal(commandLine, option, String.valueOf(value));
+            if (refusal != null) {
+                throw problem(commandLine, file, stripDashes(name) + " " + refusal + "; see --help for its values");
+            }
             args.add(name + "=" + value);
         }
         return args;
+    }
+
+    /**
+     * Why the command would refuse the value once it reads it, checked here so that the message
+     * names the file it came from; null where it converts, or where the command's flags are not generated.
+     */
+    private static String refusal(CommandLine commandLine, OptionSpec option, String value) {
+        if (!(commandLine.getCommand() instanceof Flags.Generated generated)) {
+            return null;
+        }
+        return generated.flags().stream().filter(flag -> flag.name().equals(option.longestName())).findFirst()
+                .map(flag -> Flags.refusal(flag, value)).orElse(null);
     }
 
     private static ParameterException unknown(CommandLine commandLine, Path file, String key, List<CommandLine> candidates) {

@@ -1,5 +1,6 @@
 package io.facestream.cli;
 
+import ai.djl.translate.TranslateException;
 import io.facestream.avro.DeadLetterReason;
 import io.facestream.avro.ModelInfo;
 import io.facestream.detect.Deadline;
@@ -13,6 +14,7 @@ import io.facestream.detect.InferencePool;
 import io.facestream.job.DeadLetterReasons;
 import io.facestream.job.DeadLetters;
 import io.facestream.job.Results;
+import io.facestream.job.StartupChecks;
 import io.facestream.output.OutputRecords;
 import io.facestream.output.WiderFaceWriter;
 import java.io.IOException;
@@ -66,10 +68,13 @@ final class DetectCommand extends GeneratedCommand {
         Path anonymizedDir = options.getOptional(ToolOptions.ANONYMIZE).map(Path::of).orElse(null);
         FaceImagesSettings faceImages = FaceImagesSettings.from(options, OptionNames.FLAGS)
                 .withOutputs(cropsDir != null, anonymizedDir != null);
-        List<ImageFiles.ImageFile> images = ImageFiles.collect(inputs, true);
+        ImageFiles.Found found = ImageFiles.find(inputs, true);
+        List<ImageFiles.ImageFile> images = found.images();
         if (images.isEmpty()) {
-            throw new IllegalArgumentException("no image files (jpg, png, bmp, webp, tiff, pnm) found in " + inputs);
+            throw new IllegalArgumentException("no image files (" + ImageFiles.EXTENSIONS_TEXT + ") found in " + inputs
+                    + (found.skipped().isEmpty() ? "" : ", " + found.skippedSummary()) + "; name a file to read it whatever its name");
         }
+        InferencePool loaded = loadPool(settings, faceImages, threads, images.size());
         Files.createDirectories(output);
         WiderFaceWriter wider = new WiderFaceWriter(output);
         long started = System.nanoTime();
@@ -79,8 +84,7 @@ final class DetectCommand extends GeneratedCommand {
         int anonymized = 0;
         List<Long> detectionNanos = new ArrayList<>();
         // Every image is handed over at once (a task reads its file only when a thread takes it), without a deadline.
-        try (InferencePool pool = InferencePool.load(settings, faceImages, threads, images.size(),
-                "facestream-detect");
+        try (InferencePool pool = loaded;
              Writer jsonl = chosen == Format.JSONL ? Files.newBufferedWriter(output.resolve("detections.jsonl")) : Writer.nullWriter();
              Writer errors = Files.newBufferedWriter(output.resolve("errors.jsonl"))) {
             out.printf("Detecting faces in %d image(s) with %s, %d thread(s)%n", images.size(), pool.detector().modelName(), threads);
@@ -120,8 +124,9 @@ final class DetectCommand extends GeneratedCommand {
             }
         }
         double seconds = (System.nanoTime() - started) / 1e9;
-        out.printf("Done: %d image(s), %d face(s), %d not processed, %.1f s (%.1f images/s). Results in %s%n",
-                images.size(), faces, failed, seconds, images.size() / seconds, output.toAbsolutePath());
+        out.printf("Done: %d image(s), %d face(s), %d not processed, %s%.1f s (%.1f images/s). Results in %s%n",
+                images.size(), faces, failed, found.skipped().isEmpty() ? "" : found.skippedSummary() + ", ", seconds,
+                images.size() / seconds, output.toAbsolutePath());
         if (cropsDir != null) {
             out.printf("Face crops: %d in %s%s%n", crops, cropsDir.toAbsolutePath(), skippedCrops(crops, faces, faceImages));
         }
@@ -135,6 +140,24 @@ final class DetectCommand extends GeneratedCommand {
                     sorted.get(sorted.size() / 2) / 1e6, sorted.get(sorted.size() - 1) / 1e6);
         }
         return 0;
+    }
+
+    /**
+     * The pool, its model loaded and run once on a blank image: a file that is no model, or a model
+     * its description does not fit, stops the command with the one line {@code job} and {@code local} print.
+     */
+    private static InferencePool loadPool(DetectorSettings settings, FaceImagesSettings faceImages, int threads, int capacity) {
+        InferencePool pool = null;
+        try {
+            pool = InferencePool.load(settings, faceImages, threads, capacity, "facestream-detect");
+            pool.detector().selfTest();
+            return pool;
+        } catch (IOException | TranslateException | RuntimeException e) {
+            if (pool != null) {
+                pool.close();
+            }
+            throw StartupChecks.unusableModel(settings, e);
+        }
     }
 
     private static String skippedCrops(int crops, int faces, FaceImagesSettings faceImages) {

@@ -1,6 +1,7 @@
 package io.facestream.cli;
 
 import io.facestream.config.Options;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -141,6 +142,32 @@ final class Flags {
             }
         }
         return options;
+    }
+
+    /**
+     * Why {@code value}, given to {@code flag} in writing (a {@code --config} file), would be refused
+     * once the command reads it, as "takes LABEL, not 'value'"; null where it converts as the command converts it.
+     */
+    static String refusal(Flag flag, String value) {
+        try {
+            if (flag.choices() != null) {
+                choose(flag, value);
+            } else if (flag.kind() == Kind.CHOICE) {
+                // Picocli's case-insensitive enums: a constant's name or its toString().
+                boolean known = Arrays.stream(flag.type().getEnumConstants()).anyMatch(constant ->
+                        constant.name().equalsIgnoreCase(value.trim()) || constant.toString().equalsIgnoreCase(value.trim()));
+                if (!known) {
+                    throw new IllegalArgumentException(value);
+                }
+            } else if (flag.kind() == Kind.VALUE) {
+                Configuration options = new Configuration();
+                options.setString(flag.option().key(), value);
+                options.get(flag.option());
+            }
+            return null;
+        } catch (IllegalArgumentException e) {
+            return "takes " + (flag.label() == null ? "a value" : flag.label()) + ", not '" + value + "'";
+        }
     }
 
     private static Enum<?> choose(Flag flag, String value) {

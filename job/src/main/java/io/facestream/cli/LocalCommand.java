@@ -94,10 +94,11 @@ final class LocalCommand extends GeneratedCommand {
             SourceFrames.checkInterval(frameInterval);
         }
         // With tracking, every folder under --images is a source: they are searched too.
-        List<ImageFiles.ImageFile> files = ImageFiles.collect(List.of(images), track);
+        ImageFiles.Found found = ImageFiles.find(List.of(images), track);
+        List<ImageFiles.ImageFile> files = found.images();
         if (files.isEmpty()) {
-            throw new IllegalArgumentException("--images " + images + ": no image files (jpg, png, bmp, webp, tiff, pnm) in it"
-                    + (track ? " or its sub-folders" : ""));
+            throw new IllegalArgumentException("--images " + images + ": no image files (" + ImageFiles.EXTENSIONS_TEXT + ") in it"
+                    + (track ? " or its sub-folders" : "") + (found.skipped().isEmpty() ? "" : ", " + found.skippedSummary()));
         }
         Files.createDirectories(out);
         long started = System.nanoTime();
@@ -140,7 +141,7 @@ final class LocalCommand extends GeneratedCommand {
                 job.cancel().get();
                 AnnotationWriter.Outcome drawn = pictures == null ? null : pictures.finish();
                 long picturesMillis = drawn == null ? -1 : System.currentTimeMillis();
-                summary.print(console, files.size(), (System.nanoTime() - started) / 1e9, out, guarantee);
+                summary.print(console, files.size(), found, (System.nanoTime() - started) / 1e9, out, guarantee);
                 summary.printRate(console, "first image sent", sendingMillis, resultsMillis, picturesMillis);
                 summary.printRate(console, "job's first image (after its start-up)", summary.firstTakenMillis, resultsMillis,
                         picturesMillis);
@@ -244,10 +245,11 @@ final class LocalCommand extends GeneratedCommand {
             console.printf("  %-28s ERROR %s: %s%n", dead.getEventId(), dead.getReason(), dead.getMessage());
         }
 
-        void print(PrintWriter console, int sent, double seconds, Path out, DeliveryGuarantee guarantee) {
+        void print(PrintWriter console, int sent, ImageFiles.Found found, double seconds, Path out, DeliveryGuarantee guarantee) {
             List<Long> sorted = latencies.stream().sorted().toList();
-            console.printf("%nSummary: %d image(s) sent, %d result(s) with %d face(s), %d error(s), %d missing; %.1f s in all.%n",
-                    sent, results, faces, errors, missing(sent), seconds);
+            console.printf("%nSummary: %d image(s) sent, %d result(s) with %d face(s), %d error(s), %d missing%s; %.1f s in all.%n",
+                    sent, results, faces, errors, missing(sent),
+                    found.skipped().isEmpty() ? "" : ", " + found.skippedSummary(), seconds);
             if (!sorted.isEmpty()) {
                 console.printf("Latency from event time to visible result: median %d ms, max %d ms%s.%n",
                         sorted.get(sorted.size() / 2), sorted.get(sorted.size() - 1),

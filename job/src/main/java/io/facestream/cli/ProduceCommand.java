@@ -92,7 +92,7 @@ final class ProduceCommand extends GeneratedCommand {
         }
         List<ImageFiles.ImageFile> files = ImageFiles.collect(images, true);
         if (files.isEmpty()) {
-            throw new IllegalArgumentException("--images " + images + ": no image files (jpg, png, bmp, webp, tiff, pnm) found");
+            throw new IllegalArgumentException("--images " + images + ": no image files (" + ImageFiles.EXTENSIONS_TEXT + ") found");
         }
         return send(options, bootstrapServers, inputTopic, format, reference, files.size(), "images", out, err,
                 start -> source == null

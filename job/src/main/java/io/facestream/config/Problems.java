@@ -45,13 +45,20 @@ public final class Problems {
         return found.isEmpty();
     }
 
-    /** @throws IllegalArgumentException under {@code heading}, listing every problem, when there are any */
+    /**
+     * @throws IllegalArgumentException under {@code heading}, listing every problem (one on the
+     *         heading's line, more each on a line of its own), when there are any
+     */
     public void throwIfAny(String heading) {
         throwIfAny(heading, null);
     }
 
     /** As {@link #throwIfAny(String)}, the message ending in {@code advice} (where to set the options). */
     public void throwIfAny(String heading, String advice) {
+        if (found.size() == 1 && advice == null) {
+            // One problem reads best on one line, as a terminal or a log shows it.
+            throw new IllegalArgumentException(heading + ": " + found.get(0));
+        }
         if (!found.isEmpty()) {
             throw new IllegalArgumentException(heading + ":\n  " + String.join("\n  ", found) + (advice == null ? "" : "\n" + advice));
         }

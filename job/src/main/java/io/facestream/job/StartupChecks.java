@@ -12,6 +12,7 @@ import io.facestream.registry.RegistryConnection;
 import io.facestream.registry.SchemaRegistryClient;
 import io.facestream.registry.SchemaRegistryException;
 import java.io.InterruptedIOException;
+import java.nio.file.FileSystemException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,13 +38,44 @@ public final class StartupChecks {
 
     /** Loads the model and runs it once on a blank image: the file, its layout and description must fit. */
     public static void checkModel(DetectorSettings settings) {
-        String model = settings.modelPath() == null ? "the default model" : "--model " + settings.modelPath();
         try (FaceDetector detector = FaceDetector.load(settings)) {
             detector.selfTest();
         } catch (Exception e) {
-            throw new IllegalArgumentException(model + " (model type " + settings.model().name + ") cannot be used: "
-                    + e.getMessage() + "\nGive the path of a RetinaFace .onnx export and its --model-type or --model-config.", e);
+            throw unusableModel(settings, e);
         }
+    }
+
+    /**
+     * Why the model of {@code settings} could not be loaded or run, as one line naming the file, the
+     * problem and the fix: what every command that loads a model says, rather than a stack trace.
+     */
+    public static IllegalArgumentException unusableModel(DetectorSettings settings, Throwable failure) {
+        String model = settings.modelPath() == null ? "the default model" : "--model " + settings.modelPath();
+        return new IllegalArgumentException(model + " (model type " + settings.model().name + ") cannot be used: "
+                + modelProblem(failure) + ". Give the path of a RetinaFace .onnx export and its --model-type or --model-config.",
+                failure);
+    }
+
+    private static String modelProblem(Throwable failure) {
+        // The innermost message names the problem itself; the outer ones only say that loading failed.
+        Throwable cause = failure;
+        for (Throwable inner = failure; inner != null; inner = inner.getCause() == inner ? null : inner.getCause()) {
+            if (inner.getMessage() != null && !inner.getMessage().isBlank()) {
+                cause = inner;
+            }
+        }
+        String message = String.valueOf(cause.getMessage()).strip();
+        String problem;
+        if (message.contains("ORT_INVALID_PROTOBUF")) {
+            // ONNX Runtime's words for a file that is not a whole ONNX protobuf: a truncated copy or not a model at all.
+            problem = "the file is not an ONNX model, or a truncated one (ONNX Runtime: "
+                    + message.substring(message.indexOf("message:") + "message:".length()).strip() + ")";
+        } else if (cause instanceof FileSystemException) {
+            problem = "the file cannot be read (" + cause.getClass().getSimpleName() + ": " + message + ")";
+        } else {
+            problem = message;
+        }
+        return problem.replaceAll("\\s*\\R\\s*", "; ").replaceAll("[.;]+$", "").replace(".)", ")");
     }
 
     /** The brokers answer and the input, output, dead-letter and (when set) tracks topics exist. */

@@ -160,6 +160,46 @@ class DetectCommandTest {
     }
 
     @Test
+    void aFoldersFilesThatAreNotImagesByNameAreNamedAsSkippedAndNamedFilesAreReadWhateverTheirName() throws Exception {
+        Path folder = Files.createDirectories(tmp.resolve("in"));
+        Files.copy(GoldenDetections.testdata().resolve("Chris.jpeg"), folder.resolve("Chris.jpeg"));
+        Files.writeString(folder.resolve("notes.txt"), "not a picture");
+        Files.writeString(folder.resolve("drawing.svg"), "<svg xmlns='http://www.w3.org/2000/svg'/>");
+        Files.writeString(Files.createDirectories(folder.resolve("sub")).resolve("readme.md"), "# nothing");
+        Path photo = Files.copy(GoldenDetections.testdata().resolve("montage_4faces.png"), tmp.resolve("photo.dat"));
+        Path letter = Files.writeString(tmp.resolve("letter.txt"), "Dear reader,");
+        Path output = tmp.resolve("out");
+
+        String console = CliRun.ok("detect", "--input", folder.toString(), photo.toString(), letter.toString(),
+                "--output", output.toString());
+
+        assertThat(console).contains("Done: 3 image(s), 5 face(s), 1 not processed, "
+                + "skipped 3: drawing.svg, notes.txt, sub/readme.md (not images by their names), ");
+        Map<String, FaceDetectionResult> results = Files.readAllLines(output.resolve("detections.jsonl")).stream()
+                .map(OutputRecords::resultFromJson).collect(Collectors.toMap(result -> result.getEventId(), result -> result));
+        assertThat(results).containsOnlyKeys("Chris.jpeg", "photo.dat");
+        assertThat(results.get("photo.dat").getFaces()).as("read by its content: the montage's four faces").hasSize(4);
+        DeadLetter error = OutputRecords.deadLetterFromJson(Files.readString(output.resolve("errors.jsonl")).strip());
+        assertThat(error.getEventId()).isEqualTo("letter.txt");
+        assertThat(console).contains("letter.txt: not processed: " + error.getReason());
+    }
+
+    @Test
+    void aFolderWithoutImagesNamesWhatItSkippedAndManySkippedFilesAreCounted() throws Exception {
+        Path folder = Files.createDirectories(tmp.resolve("texts"));
+        for (int i = 1; i <= 25; i++) {
+            Files.writeString(folder.resolve(String.format("note%02d.txt", i)), "text " + i);
+        }
+
+        CliRun run = CliRun.of("detect", "--input", folder.toString(), "--output", tmp.resolve("out").toString());
+
+        assertThat(run.code()).isEqualTo(2);
+        String listed = String.join(", ", Stream.iterate(1, i -> i + 1).limit(20).map(i -> String.format("note%02d.txt", i)).toList());
+        assertThat(run.err()).contains("no image files (jpg, png, bmp, webp, tiff, pnm) found in [" + folder + "], skipped 25: "
+                + listed + " and 5 more (not images by their names); name a file to read it whatever its name");
+    }
+
+    @Test
     void invalidFlagsFailWithAMessage() {
         CliRun run = CliRun.of("detect", "--input", tmp.toString(), "--output", tmp.toString(), "--score-threshold", "2");
         assertThat(run.code()).isEqualTo(2);

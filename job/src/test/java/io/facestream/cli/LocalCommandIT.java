@@ -64,14 +64,17 @@ class LocalCommandIT {
     }
 
     @Test
-    void annotateNoneWritesTheResultsAndNoPictures() throws Exception {
+    void annotateNoneWritesTheResultsAndNoPicturesAndTheSummaryNamesTheSkippedFiles() throws Exception {
         Path images = Files.createDirectories(tmp.resolve("images"));
         Files.copy(GoldenDetections.testdata().resolve("Bryan.png"), images.resolve("Bryan.png"));
+        Files.writeString(images.resolve("notes.txt"), "not a picture");
+        Files.writeString(images.resolve("drawing.svg"), "<svg xmlns='http://www.w3.org/2000/svg'/>");
         Path out = tmp.resolve("out");
 
         String console = CliRun.ok("local", "--images", images.toString(), "--out", out.toString(), "--annotate", "none");
 
-        assertThat(console).contains("Summary: 1 image(s) sent, 1 result(s)").contains("No annotated pictures (--annotate none).");
+        assertThat(console).contains("Summary: 1 image(s) sent, 1 result(s)").contains("No annotated pictures (--annotate none).")
+                .contains(" 0 missing, skipped 2: drawing.svg, notes.txt (not images by their names); ");
         assertThat(Files.readAllLines(out.resolve("detections.jsonl"))).hasSize(1);
         try (var written = Files.list(out)) {
             assertThat(written.map(file -> file.getFileName().toString()))
