@@ -1,6 +1,7 @@
 package io.facestream.cli;
 
 import io.facestream.job.KafkaOptions;
+import io.facestream.kafka.KafkaAccessProblem;
 import io.facestream.kafka.KafkaClientConfig;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -55,6 +56,7 @@ final class TopicsCommand extends GeneratedCommand {
             try {
                 existing = admin.listTopics().names().get();
             } catch (ExecutionException e) {
+                new KafkaAccessProblem(bootstrapServers, options.get(KafkaOptions.KAFKA_CONFIG), config).throwIfAuthentication(e);
                 throw new IllegalArgumentException("Kafka at " + bootstrapServers + " did not answer (" + e.getCause()
                         + "). Check --bootstrap-servers and that the brokers are running.");
             }

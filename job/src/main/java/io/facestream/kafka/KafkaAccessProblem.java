@@ -47,6 +47,14 @@ public final class KafkaAccessProblem {
         this.clientConfig = clientConfig;
     }
 
+    /** {@code failure} as an IllegalArgumentException with the message of {@link #authentication}, when it is one. */
+    public void throwIfAuthentication(Throwable failure) {
+        String message = authentication(failure);
+        if (message != null) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+
     /** The message for {@code failure} when it is an authentication failure (SASL or TLS); null otherwise. */
     public String authentication(Throwable failure) {
         AuthenticationException refused = find(failure, AuthenticationException.class);
@@ -54,17 +62,17 @@ public final class KafkaAccessProblem {
             return null;
         }
         String where = "Kafka at --bootstrap-servers " + bootstrapServers;
-        String file = kafkaConfigOrNull == null ? "a --kafka-config FILE (Kafka client properties)" : "--kafka-config " + kafkaConfigOrNull;
+        String file = kafkaConfigOrNull == null ? "the --kafka-config file (Kafka client properties)" : "--kafka-config " + kafkaConfigOrNull;
         if (refused instanceof SslAuthenticationException) {
-            return hideSecrets("The TLS handshake with " + where + " failed: " + rootMessage(refused) + ". The brokers' "
+            return hideSecrets("The TLS handshake with " + where + " failed (" + rootMessage(refused) + "): the brokers' "
                     + "certificate is not one this client trusts: give " + file + " the certificate of the CA that signed it "
                     + "(or the brokers' own) as ssl.truststore.location=FILE (PKCS12 or JKS, with ssl.truststore.type and "
                     + "ssl.truststore.password) or ssl.truststore.type=PEM, and check that the address is a name or IP in the "
                     + "certificate.");
         }
         if (refused instanceof SaslAuthenticationException) {
-            return hideSecrets(where + " refused the credentials of " + principal() + ": " + refused.getMessage()
-                    + ". Check the user name and password in sasl.jaas.config of " + file + " and sasl.mechanism; the user must "
+            return hideSecrets(where + " refused the credentials of " + principal() + " (" + rootMessage(refused)
+                    + "). Check the user name and password in sasl.jaas.config of " + file + " and sasl.mechanism; the user must "
                     + "exist on the brokers with that mechanism (kafka-configs.sh --alter --entity-type users --entity-name USER "
                     + "--add-config 'SCRAM-SHA-512=[password=...]').");
         }
@@ -131,6 +139,7 @@ public final class KafkaAccessProblem {
         while (root.getCause() != null) {
             root = root.getCause();
         }
-        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+        String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage().strip();
+        return message.endsWith(".") ? message.substring(0, message.length() - 1) : message;
     }
 }
