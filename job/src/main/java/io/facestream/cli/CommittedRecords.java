@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import io.facestream.kafka.KafkaAccessProblem;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -69,6 +70,7 @@ final class CommittedRecords implements AutoCloseable {
                 try {
                     infos = consumer.partitionsFor(topic);
                 } catch (KafkaException e) {
+                    new KafkaAccessProblem(bootstrapServers, null, config).throwIfAuthentication(e);
                     throw new IllegalArgumentException("Kafka at " + bootstrapServers + " did not answer (" + e
                             + "). Check --bootstrap-servers and that the brokers are running.");
                 }

@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
 final class ConsumeCommand extends GeneratedCommand {
 
     static final List<Flags.Flag> FLAGS = FlagSets.concat(
-            List.of(FlagSets.BOOTSTRAP_SERVERS, FlagSets.OUTPUT_TOPIC, FlagSets.DEAD_LETTER_TOPIC, Flags.toggle(ToolOptions.DEAD_LETTERS)),
+            List.of(FlagSets.BOOTSTRAP_SERVERS, FlagSets.KAFKA_CONFIG, FlagSets.OUTPUT_TOPIC, FlagSets.DEAD_LETTER_TOPIC, Flags.toggle(ToolOptions.DEAD_LETTERS)),
             ResultTopicOptions.FLAGS);
 
     ConsumeCommand() {

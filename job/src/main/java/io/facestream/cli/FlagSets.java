@@ -71,14 +71,15 @@ final class FlagSets {
     static final Flag INPUT_TOPIC = value(KafkaOptions.INPUT_TOPIC, "TOPIC");
     static final Flag OUTPUT_TOPIC = value(KafkaOptions.OUTPUT_TOPIC, "TOPIC");
     static final Flag DEAD_LETTER_TOPIC = value(KafkaOptions.DEAD_LETTER_TOPIC, "TOPIC");
+    static final Flag KAFKA_CONFIG = value(KafkaOptions.KAFKA_CONFIG, "FILE");
     static final Flag INPUT_FORMAT = choice(KafkaOptions.INPUT_FORMAT, InputFormat.class);
 
     /** NONE is Flink's, not a choice here: without a guarantee a failure can lose results. */
     static final Flag DELIVERY_GUARANTEE = choice(KafkaOptions.DELIVERY_GUARANTEE,
             DeliveryGuarantee.EXACTLY_ONCE, DeliveryGuarantee.AT_LEAST_ONCE);
 
-    /** The brokers and the job's three topics, for every command that needs them all. */
-    static final List<Flag> TOPICS = List.of(BOOTSTRAP_SERVERS.asRequired(), INPUT_TOPIC, OUTPUT_TOPIC, DEAD_LETTER_TOPIC);
+    /** The brokers, how to reach them and the job's three topics, for every command that needs them all. */
+    static final List<Flag> TOPICS = List.of(BOOTSTRAP_SERVERS.asRequired(), KAFKA_CONFIG, INPUT_TOPIC, OUTPUT_TOPIC, DEAD_LETTER_TOPIC);
 
     /** The job's Kafka source and sinks. */
     static final List<Flag> KAFKA = concat(TOPICS, List.of(

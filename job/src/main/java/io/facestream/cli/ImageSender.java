@@ -11,6 +11,7 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import io.facestream.kafka.KafkaAccessProblem;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
@@ -59,6 +60,7 @@ final class ImageSender implements AutoCloseable {
             this.partitions = producer.partitionsFor(topic).size();
         } catch (KafkaException e) {
             producer.close();
+            new KafkaAccessProblem(bootstrapServers, null, config).throwIfAuthentication(e);
             throw new IllegalArgumentException("Kafka at " + bootstrapServers + " did not answer, or has no topic " + topic
                     + " (" + e.getMessage() + "). Check --bootstrap-servers and --input-topic; the topics command creates the job's topics.");
         }

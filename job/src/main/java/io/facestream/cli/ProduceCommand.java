@@ -2,6 +2,7 @@ package io.facestream.cli;
 
 import io.facestream.job.InputFormat;
 import io.facestream.job.KafkaOptions;
+import io.facestream.kafka.KafkaClientConfig;
 import io.facestream.track.TrackingOptions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -31,7 +32,7 @@ final class ProduceCommand extends GeneratedCommand {
 
     private static final int LISTED_FAILURES = 10;
 
-    static final List<Flags.Flag> FLAGS = List.of(FlagSets.BOOTSTRAP_SERVERS.asRequired(), FlagSets.INPUT_TOPIC, FlagSets.INPUT_FORMAT,
+    static final List<Flags.Flag> FLAGS = List.of(FlagSets.BOOTSTRAP_SERVERS.asRequired(), FlagSets.KAFKA_CONFIG, FlagSets.INPUT_TOPIC, FlagSets.INPUT_FORMAT,
             Flags.list(ToolOptions.PRODUCE_IMAGES, "FILE_OR_DIR").oneOrMore(),
             Flags.value(ToolOptions.VIDEO, "FILE"),
             Flags.value(ToolOptions.FPS, "N"),
@@ -106,8 +107,8 @@ final class ProduceCommand extends GeneratedCommand {
                             Function<Instant, Iterator<ImageSender.Outgoing>> images) {
         ImageSender.Outcome outcome;
         double seconds;
-        try (ImageSender sender = new ImageSender(bootstrapServers, inputTopic,
-                options.getOptional(ToolOptions.PRODUCER_PROPERTIES).orElse(Map.of()));
+        try (ImageSender sender = new ImageSender(bootstrapServers, inputTopic, KafkaClientConfig.merged(
+                options.get(KafkaOptions.KAFKA_CONFIG), options.getOptional(ToolOptions.PRODUCER_PROPERTIES).orElse(Map.of())));
              Progress progress = Progress.start("produce " + inputTopic, total, what, err)) {
             outcome = sender.send(images.apply(Instant.now().truncatedTo(ChronoUnit.MILLIS)), format, reference, progress::step);
             seconds = progress.seconds();

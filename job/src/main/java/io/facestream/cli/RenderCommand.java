@@ -27,7 +27,7 @@ final class RenderCommand extends GeneratedCommand {
             Flags.value(ToolOptions.RENDER_IMAGES, "DIR").asRequired(),
             Flags.value(ToolOptions.RENDER_OUT, "DIR"),
             Flags.value(ToolOptions.DETECTIONS, "FILE"),
-            FlagSets.BOOTSTRAP_SERVERS, FlagSets.OUTPUT_TOPIC), ResultTopicOptions.FLAGS);
+            FlagSets.BOOTSTRAP_SERVERS, FlagSets.KAFKA_CONFIG, FlagSets.OUTPUT_TOPIC), ResultTopicOptions.FLAGS);
 
     RenderCommand() {
         super(FLAGS, Logging.QUIET);

@@ -1,5 +1,7 @@
 package io.facestream.cli;
 
+import io.facestream.job.KafkaOptions;
+import io.facestream.kafka.KafkaClientConfig;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.configuration.ReadableConfig;
@@ -29,6 +31,7 @@ final class ResultTopicOptions {
         }
         return new CommittedRecords(bootstrapServers, topic, options.get(ToolOptions.READER_GROUP_ID),
                 options.get(ToolOptions.FROM) == From.EARLIEST,
-                options.getOptional(ToolOptions.READER_CONSUMER_PROPERTIES).orElse(Map.of()));
+                KafkaClientConfig.merged(options.get(KafkaOptions.KAFKA_CONFIG),
+                        options.getOptional(ToolOptions.READER_CONSUMER_PROPERTIES).orElse(Map.of())));
     }
 }

@@ -1,6 +1,8 @@
 package io.facestream.cli;
 
 import io.facestream.job.KafkaOptions;
+import io.facestream.kafka.KafkaAccessProblem;
+import io.facestream.kafka.KafkaClientConfig;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,12 +48,15 @@ final class TopicsCommand extends GeneratedCommand {
         List<String> topics = new ArrayList<>(List.of(options.get(KafkaOptions.INPUT_TOPIC),
                 options.get(KafkaOptions.OUTPUT_TOPIC), options.get(KafkaOptions.DEAD_LETTER_TOPIC)));
         OPTIONAL_TOPICS.forEach(option -> options.getOptional(option).ifPresent(topics::add));
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 15000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15000))) {
+        Map<String, Object> config = KafkaClientConfig.of(bootstrapServers, options.get(KafkaOptions.KAFKA_CONFIG), Map.of());
+        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 15000);
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15000);
+        try (Admin admin = Admin.create(config)) {
             Set<String> existing;
             try {
                 existing = admin.listTopics().names().get();
             } catch (ExecutionException e) {
+                new KafkaAccessProblem(bootstrapServers, options.get(KafkaOptions.KAFKA_CONFIG), config).throwIfAuthentication(e);
                 throw new IllegalArgumentException("Kafka at " + bootstrapServers + " did not answer (" + e.getCause()
                         + "). Check --bootstrap-servers and that the brokers are running.");
             }

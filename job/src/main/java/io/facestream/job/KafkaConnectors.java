@@ -188,6 +188,8 @@ public final class KafkaConnectors {
     /** The source's consumer settings (package-private for tests). */
     static Properties consumerConfig(KafkaSettings settings) {
         Properties config = settings.properties(CONSUMER_PROPERTIES);
+        // An upstream's aborted transactions are not images to detect.
+        config.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.putIfAbsent(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(CONSUMER_PARTITION_FETCH_BYTES));
         return config;
     }

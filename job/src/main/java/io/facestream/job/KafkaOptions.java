@@ -99,9 +99,16 @@ public final class KafkaOptions {
             .withDescription("Where the trust store's password is: file:PATH or env:NAME. Default: none (a PEM file "
                     + "needs none).");
 
+    public static final ConfigOption<String> KAFKA_CONFIG = key("kafka-config").stringType().noDefaultValue()
+            .withDescription("A Kafka client properties file (e.g. security.protocol=SASL_SSL, sasl.mechanism, "
+                    + "sasl.jaas.config, ssl.truststore.location) for every Kafka client: the job's consumer and producers, "
+                    + "the startup check and the tools; --consumer-property and --producer-property win over it. Its trust "
+                    + "and key stores must be at the same paths on the client and every TaskManager. Never logged. "
+                    + "Default: none (plaintext, no authentication).");
+
     public static final ConfigOption<Map<String, String>> CONSUMER_PROPERTIES = key("consumer-property").mapType().noDefaultValue()
             .withDescription("Extra Kafka consumer property (repeatable); the source's consumer otherwise uses "
-                    + "max.partition.fetch.bytes=" + KafkaConnectors.CONSUMER_PARTITION_FETCH_BYTES + ", several images per fetch. "
+                    + "isolation.level=read_committed (an upstream's aborted transactions are not images) and max.partition.fetch.bytes=" + KafkaConnectors.CONSUMER_PARTITION_FETCH_BYTES + ", several images per fetch. "
                     + "Default: none.");
 
     public static final ConfigOption<Map<String, String>> PRODUCER_PROPERTIES = key("producer-property").mapType().noDefaultValue()
@@ -113,5 +120,5 @@ public final class KafkaOptions {
     public static final List<ConfigOption<?>> ALL = List.of(BOOTSTRAP_SERVERS, INPUT_TOPIC, OUTPUT_TOPIC, DEAD_LETTER_TOPIC,
             TRACKS_TOPIC, CROPS_TOPIC, ANONYMIZED_TOPIC, INPUT_FORMAT, GROUP_ID, STARTING_OFFSETS, BOUNDED, DELIVERY_GUARANTEE, TRANSACTIONAL_ID_PREFIX,
             TRANSACTION_TIMEOUT, SCHEMA_REGISTRY, SCHEMA_REGISTRY_AUTH, SCHEMA_REGISTRY_CREDENTIALS, SCHEMA_REGISTRY_TRUSTSTORE,
-            SCHEMA_REGISTRY_TRUSTSTORE_PASSWORD, CONSUMER_PROPERTIES, PRODUCER_PROPERTIES);
+            SCHEMA_REGISTRY_TRUSTSTORE_PASSWORD, KAFKA_CONFIG, CONSUMER_PROPERTIES, PRODUCER_PROPERTIES);
 }

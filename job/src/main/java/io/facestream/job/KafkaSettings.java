@@ -8,6 +8,7 @@ import static io.facestream.job.KafkaOptions.DELIVERY_GUARANTEE;
 import static io.facestream.job.KafkaOptions.GROUP_ID;
 import static io.facestream.job.KafkaOptions.INPUT_FORMAT;
 import static io.facestream.job.KafkaOptions.INPUT_TOPIC;
+import static io.facestream.job.KafkaOptions.KAFKA_CONFIG;
 import static io.facestream.job.KafkaOptions.OUTPUT_TOPIC;
 import static io.facestream.job.KafkaOptions.PRODUCER_PROPERTIES;
 import static io.facestream.job.KafkaOptions.SCHEMA_REGISTRY;
@@ -26,6 +27,7 @@ import io.facestream.config.OptionNames;
 import io.facestream.config.OptionsBuilder;
 import io.facestream.config.Options;
 import io.facestream.config.Problems;
+import io.facestream.kafka.KafkaClientConfig;
 import io.facestream.registry.RegistryAuth;
 import io.facestream.registry.RegistryConnection;
 import io.facestream.registry.SecretReference;
@@ -163,11 +165,14 @@ public record KafkaSettings(Configuration options, RegisteredSchemas registeredS
         return options.get(option);
     }
 
-    /** An option of Kafka client properties, as Properties. */
+    /** The --kafka-config file's properties, overridden by those of {@code option} (consumer or producer properties). */
     Properties properties(ConfigOption<Map<String, String>> option) {
-        Properties properties = new Properties();
-        properties.putAll(options.getOptional(option).orElse(Map.of()));
-        return properties;
+        return KafkaClientConfig.properties(options.get(KAFKA_CONFIG), options.getOptional(option).orElse(Map.of()));
+    }
+
+    /** The settings of an admin client at the brokers: the --kafka-config file's. */
+    public Map<String, Object> adminConfig() {
+        return KafkaClientConfig.of(bootstrapServers(), options.get(KAFKA_CONFIG), Map.of());
     }
 
     private static void validate(Configuration options, Problems problems) {
@@ -225,6 +230,14 @@ public record KafkaSettings(Configuration options, RegisteredSchemas registeredS
                     + "http://registry:8080/apis/ccompat/v6 (Apicurio)");
         }
         validateRegistryAccess(options, problems);
+        String kafkaConfig = options.get(KAFKA_CONFIG);
+        if (kafkaConfig != null) {
+            try {
+                KafkaClientConfig.read(kafkaConfig);
+            } catch (IllegalArgumentException e) {
+                problems.add(e.getMessage().replace("--kafka-config", problems.name(KAFKA_CONFIG)));
+            }
+        }
     }
 
     private static void validateRegistryAccess(Configuration options, Problems problems) {
@@ -338,6 +351,11 @@ public record KafkaSettings(Configuration options, RegisteredSchemas registeredS
 
         public Builder transactionTimeout(Duration transactionTimeout) {
             return set(TRANSACTION_TIMEOUT, Objects.requireNonNull(transactionTimeout));
+        }
+
+        /** A Kafka client properties file for every client (security.protocol, sasl.*, ssl.*), or null. */
+        public Builder kafkaConfig(String file) {
+            return set(KAFKA_CONFIG, file);
         }
 
         public Builder consumerProperties(Map<String, String> properties) {

@@ -7,6 +7,7 @@ import io.facestream.avro.FaceTrack;
 import io.facestream.avro.ImageEvent;
 import io.facestream.detect.DetectorSettings;
 import io.facestream.detect.FaceDetector;
+import io.facestream.kafka.KafkaAccessProblem;
 import io.facestream.registry.RegistryAuth;
 import io.facestream.registry.RegistryConnection;
 import io.facestream.registry.SchemaRegistryClient;
@@ -25,6 +26,14 @@ import java.util.concurrent.TimeoutException;
 import org.apache.avro.Schema;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeConsumerGroupsOptions;
+import org.apache.kafka.clients.admin.DescribeTopicsOptions;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.errors.GroupAuthorizationException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.flink.connector.base.DeliveryGuarantee;
 
 /**
  * Checks made before a job is submitted, so that a wrong model or Kafka setting stops it with
@@ -78,32 +87,49 @@ public final class StartupChecks {
         return problem.replaceAll("\\s*\\R\\s*", "; ").replaceAll("[.;]+$", "").replace(".)", ")");
     }
 
-    /** The brokers answer and the input, output, dead-letter and (when set) tracks topics exist. */
+    /**
+     * The brokers answer and let the job in, the input, output, dead-letter and (when set) tracks, crops and
+     * anonymized topics exist, and the brokers' ACLs give the job's principal what it needs: READ on the
+     * input topic and its consumer group, WRITE on the topics it writes and (exactly-once) on its
+     * transactional ids.
+     */
     public static void checkKafka(KafkaSettings kafka) {
         checkKafka(kafka, KAFKA_TIMEOUT);
     }
 
     static void checkKafka(KafkaSettings kafka, Duration timeout) {
-        try (Admin admin = Admin.create(Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis(),
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis()))) {
-            Set<String> existing;
-            try {
-                existing = admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (TimeoutException | ExecutionException e) {
-                throw new IllegalArgumentException("Kafka at --bootstrap-servers " + kafka.bootstrapServers()
-                        + " did not answer within " + timeout.toSeconds() + " s (" + rootMessage(e)
-                        + "). Check the address and that the brokers are running and reachable from here.", e);
-            }
-            List<String> missing = new ArrayList<>();
+        Map<String, Object> config = kafka.adminConfig();
+        KafkaAccessProblem problem = new KafkaAccessProblem(kafka.bootstrapServers(), kafka.get(KafkaOptions.KAFKA_CONFIG), config);
+        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        try (Admin admin = Admin.create(config)) {
             List<String> topics = new ArrayList<>(List.of(kafka.inputTopic(), kafka.outputTopic(), kafka.deadLetterTopic()));
             kafka.tracksTopic().ifPresent(topics::add);
             kafka.cropsTopic().ifPresent(topics::add);
             kafka.anonymizedTopic().ifPresent(topics::add);
+            var described = admin.describeTopics(topics, new DescribeTopicsOptions().includeAuthorizedOperations(true))
+                    .topicNameValues();
+            List<String> missing = new ArrayList<>();
+            List<KafkaAccessProblem.Grant> refused = new ArrayList<>();
             for (String topic : topics) {
-                if (!existing.contains(topic)) {
-                    missing.add(topic);
+                AclOperation needed = topic.equals(kafka.inputTopic()) ? AclOperation.READ : AclOperation.WRITE;
+                KafkaAccessProblem.Grant grant = new KafkaAccessProblem.Grant(needed.name(), "topic", topic, false);
+                try {
+                    Set<AclOperation> allowed = described.get(topic).get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                            .authorizedOperations();
+                    if (allowed != null && !allowed.contains(needed)) {
+                        refused.add(grant);
+                    }
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                        missing.add(topic);
+                    } else if (e.getCause() instanceof TopicAuthorizationException) {
+                        refused.add(grant);
+                    } else {
+                        throw unanswered(kafka, timeout, problem, e);
+                    }
+                } catch (TimeoutException e) {
+                    throw unanswered(kafka, timeout, problem, e);
                 }
             }
             if (!missing.isEmpty()) {
@@ -111,10 +137,70 @@ public final class StartupChecks {
                         + ". Create them (kafka-topics.sh --create --topic NAME --partitions N), or fix --input-topic, "
                         + "--output-topic, --dead-letter-topic, --tracks-topic, --crops-topic and --anonymized-topic.");
             }
+            checkGroup(admin, kafka, timeout, refused);
+            if (kafka.deliveryGuarantee() == DeliveryGuarantee.EXACTLY_ONCE) {
+                checkTransactionalIds(admin, kafka, timeout, refused);
+            }
+            if (!refused.isEmpty()) {
+                throw new IllegalArgumentException(problem.missingAcls(refused));
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The source commits its offsets to its consumer group: READ on the group. */
+    private static void checkGroup(Admin admin, KafkaSettings kafka, Duration timeout, List<KafkaAccessProblem.Grant> refused)
+            throws InterruptedException {
+        String group = kafka.get(KafkaOptions.GROUP_ID);
+        KafkaAccessProblem.Grant grant = new KafkaAccessProblem.Grant("READ", "group", group, false);
+        try {
+            Set<AclOperation> allowed = admin.describeConsumerGroups(List.of(group),
+                            new DescribeConsumerGroupsOptions().includeAuthorizedOperations(true))
+                    .describedGroups().get(group).get(timeout.toMillis(), TimeUnit.MILLISECONDS).authorizedOperations();
+            if (allowed != null && !allowed.contains(AclOperation.READ)) {
+                refused.add(grant);
+            }
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof GroupAuthorizationException) {
+                refused.add(grant);
+            }
+            // Otherwise (a group not there yet, say) the source finds out itself.
+        } catch (TimeoutException e) {
+            // The topics answered: the source will say what the group's coordinator does not.
+        }
+    }
+
+    /**
+     * Exactly-once producers write in transactions under ids that start with the job's prefix: WRITE on those ids.
+     * Describing one that was never used answers "not found" to a principal allowed to, "not authorized" to others.
+     */
+    private static void checkTransactionalIds(Admin admin, KafkaSettings kafka, Duration timeout,
+                                              List<KafkaAccessProblem.Grant> refused) throws InterruptedException {
+        String prefix = kafka.get(KafkaOptions.TRANSACTIONAL_ID_PREFIX);
+        String probe = prefix + "-detections-0-0";
+        try {
+            admin.describeTransactions(List.of(probe)).description(probe).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof TransactionalIdAuthorizationException) {
+                refused.add(new KafkaAccessProblem.Grant("WRITE", "transactional-id", prefix, true));
+            }
+        } catch (TimeoutException e) {
+            // The topics answered: the sinks will say what the transaction coordinator does not.
+        }
+    }
+
+    private static IllegalArgumentException unanswered(KafkaSettings kafka, Duration timeout, KafkaAccessProblem problem,
+                                                      Exception e) {
+        String refused = problem.authentication(e);
+        if (refused != null) {
+            return new IllegalArgumentException(refused);
+        }
+        return new IllegalArgumentException(problem.hideSecrets("Kafka at --bootstrap-servers " + kafka.bootstrapServers()
+                + " did not answer within " + timeout.toSeconds() + " s (" + rootMessage(e)
+                + "). Check the address and that the brokers are running and reachable from here"
+                + (kafka.get(KafkaOptions.KAFKA_CONFIG) == null ? "; a secured listener needs --kafka-config FILE." : ".")));
     }
 
     /**

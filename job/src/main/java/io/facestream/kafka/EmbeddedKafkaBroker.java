@@ -34,27 +34,48 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final Path dataDir;
     private final KafkaRaftServer server;
     private final String bootstrapServers;
+    private final Map<String, String> listenerAddresses;
 
-    private EmbeddedKafkaBroker(Path dataDir, KafkaRaftServer server, String bootstrapServers) {
+    private EmbeddedKafkaBroker(Path dataDir, KafkaRaftServer server, String bootstrapServers,
+                                Map<String, String> listenerAddresses) {
         this.dataDir = dataDir;
         this.server = server;
         this.bootstrapServers = bootstrapServers;
+        this.listenerAddresses = listenerAddresses;
     }
 
     /** Formats storage and starts the broker; {@code overrides} are extra broker properties. */
     public static EmbeddedKafkaBroker start(Map<String, String> overrides) throws IOException {
+        return start(overrides, Map.of());
+    }
+
+    /**
+     * As {@link #start(Map)}, with more listeners besides the PLAINTEXT one: name to security protocol
+     * (e.g. SECURED to SASL_SSL), each on a port of its own, configured by {@code overrides}
+     * ({@code listener.name.<name>.*}); {@link #bootstrapServers(String)} gives their addresses.
+     */
+    public static EmbeddedKafkaBroker start(Map<String, String> overrides, Map<String, String> moreListeners) throws IOException {
         Path dataDir = Files.createTempDirectory("facestream-kafka-");
         int brokerPort = freePort();
         int controllerPort = freePort();
+        StringBuilder listeners = new StringBuilder("PLAINTEXT://127.0.0.1:" + brokerPort);
+        StringBuilder protocols = new StringBuilder("PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        Map<String, String> listenerAddresses = new java.util.LinkedHashMap<>();
+        for (Map.Entry<String, String> listener : moreListeners.entrySet()) {
+            String address = "127.0.0.1:" + freePort();
+            listenerAddresses.put(listener.getKey(), address);
+            listeners.append(',').append(listener.getKey()).append("://").append(address);
+            protocols.append(',').append(listener.getKey()).append(':').append(listener.getValue());
+        }
         Properties props = new Properties();
         props.put("process.roles", "broker,controller");
         props.put("node.id", "1");
         props.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-        props.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
-        props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+        props.put("listeners", listeners + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        props.put("advertised.listeners", listeners.toString());
         props.put("controller.listener.names", "CONTROLLER");
         props.put("inter.broker.listener.name", "PLAINTEXT");
-        props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        props.put("listener.security.protocol.map", protocols.toString());
         props.put("log.dirs", dataDir.resolve("log").toString());
         // One node: every internal topic with one replica, or transactions and groups never start.
         props.put("offsets.topic.replication.factor", "1");
@@ -81,15 +102,25 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
         KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
         server.startup();
-        return new EmbeddedKafkaBroker(dataDir, server, "127.0.0.1:" + brokerPort);
+        return new EmbeddedKafkaBroker(dataDir, server, "127.0.0.1:" + brokerPort, Map.copyOf(listenerAddresses));
     }
 
     public static EmbeddedKafkaBroker start() throws IOException {
         return start(Map.of());
     }
 
+    /** The PLAINTEXT listener's address. */
     public String bootstrapServers() {
         return bootstrapServers;
+    }
+
+    /** The address of a listener given to {@link #start(Map, Map)}. */
+    public String bootstrapServers(String listener) {
+        String address = listenerAddresses.get(listener);
+        if (address == null) {
+            throw new IllegalArgumentException("no listener " + listener + "; this broker has " + listenerAddresses.keySet());
+        }
+        return address;
     }
 
     /** Creates the topics (if missing) with the given partition count. */

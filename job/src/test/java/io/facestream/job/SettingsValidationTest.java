@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.facestream.detect.DetectorSettings;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class SettingsValidationTest {
 
@@ -40,6 +42,42 @@ class SettingsValidationTest {
         assertThat(KafkaConnectors.consumerConfig(KafkaSettings.builder().bootstrapServers("broker:9092")
                 .consumerProperties(Map.of("max.partition.fetch.bytes", "1048576")).build()))
                 .containsEntry("max.partition.fetch.bytes", "1048576");
+    }
+
+    @Test
+    void theSourceReadsOnlyCommittedRecordsUnlessTheConsumerPropertiesSayOtherwise() {
+        assertThat(KafkaConnectors.consumerConfig(KafkaSettings.builder().bootstrapServers("broker:9092").build()))
+                .containsEntry("isolation.level", "read_committed");
+        assertThat(KafkaConnectors.consumerConfig(KafkaSettings.builder().bootstrapServers("broker:9092")
+                .consumerProperties(Map.of("isolation.level", "read_uncommitted")).build()))
+                .containsEntry("isolation.level", "read_uncommitted");
+    }
+
+    @Test
+    void theKafkaConfigFileReachesEveryClientAndTheFlagsWinOverIt(@TempDir Path tmp) throws Exception {
+        Path file = Files.writeString(tmp.resolve("client.properties"), """
+                security.protocol=SASL_SSL
+                sasl.mechanism=SCRAM-SHA-512
+                linger.ms=7
+                max.partition.fetch.bytes=1000
+                """);
+        KafkaSettings settings = KafkaSettings.builder().bootstrapServers("broker:9092").kafkaConfig(file.toString())
+                .producerProperties(Map.of("linger.ms", "3")).build();
+        assertThat(KafkaConnectors.consumerConfig(settings)).containsEntry("security.protocol", "SASL_SSL")
+                .containsEntry("sasl.mechanism", "SCRAM-SHA-512").containsEntry("max.partition.fetch.bytes", "1000");
+        assertThat(KafkaConnectors.producerConfig(settings)).containsEntry("security.protocol", "SASL_SSL")
+                .containsEntry("linger.ms", "3");
+        assertThat(settings.adminConfig()).containsEntry("security.protocol", "SASL_SSL")
+                .containsEntry("bootstrap.servers", "broker:9092");
+    }
+
+    @Test
+    void anUnreadableKafkaConfigFileIsNamed() {
+        assertThatThrownBy(() -> KafkaSettings.builder().bootstrapServers("broker:9092").kafkaConfig("/nonexistent/client.properties")
+                .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--kafka-config /nonexistent/client.properties cannot be read")
+                .hasMessageContaining("Kafka client properties file");
     }
 
     @Test
