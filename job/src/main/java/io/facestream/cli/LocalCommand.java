@@ -10,7 +10,7 @@ import io.facestream.job.InputFormat;
 import io.facestream.job.KafkaSettings;
 import io.facestream.track.TrackingSettings;
 import io.facestream.job.StartupChecks;
-import io.facestream.kafka.EmbeddedKafkaBroker;
+import io.facestream.kafka.KafkaClientConfig;
 import io.facestream.output.AnnotationWriter;
 import io.facestream.output.Annotator;
 import io.facestream.output.OutputRecords;
@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -64,7 +65,7 @@ final class LocalCommand extends GeneratedCommand {
             Flags.value(ToolOptions.LOCAL_PARALLELISM, "N"),
             Flags.value(ToolOptions.WAIT, "DURATION"),
             Flags.value(ToolOptions.FRAME_INTERVAL, "DURATION")), FlagSets.DETECTION_STAGE, FlagSets.TRACKING,
-            List.of(FlagSets.DELIVERY_GUARANTEE));
+            List.of(FlagSets.DELIVERY_GUARANTEE, FlagSets.BOOTSTRAP_SERVERS, FlagSets.KAFKA_CONFIG));
 
     LocalCommand() {
         super(FLAGS, Logging.QUIET);
@@ -100,17 +101,34 @@ final class LocalCommand extends GeneratedCommand {
             throw new IllegalArgumentException("--images " + images + ": no image files (" + ImageFiles.EXTENSIONS_TEXT + ") in it"
                     + (track ? " or its sub-folders" : "") + (found.skipped().isEmpty() ? "" : ", " + found.skippedSummary()));
         }
+        String bootstrapServers = options.get(KafkaOptions.BOOTSTRAP_SERVERS);
+        String kafkaConfig = options.get(KafkaOptions.KAFKA_CONFIG);
+        if (bootstrapServers == null && kafkaConfig != null) {
+            throw new IllegalArgumentException("--kafka-config " + kafkaConfig + ": is for the brokers of --bootstrap-servers; "
+                    + "without them local starts a plaintext broker of its own, which needs no settings");
+        }
         Files.createDirectories(out);
         long started = System.nanoTime();
-        console.printf("Starting an in-process Kafka broker (KRaft) ...%n");
+        console.printf(bootstrapServers == null ? "Starting an in-process Kafka broker (KRaft) ...%n"
+                : "Using the Kafka cluster at " + bootstrapServers + ", in topics of this run's own ...%n");
         console.flush();
-        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(Map.of("message.max.bytes", Integer.toString(MAX_MESSAGE_BYTES)))) {
-            KafkaSettings kafka = KafkaSettings.builder()
+        String run = "facestream-local-" + UUID.randomUUID();
+        try (LocalBrokers broker = bootstrapServers == null ? LocalBrokers.inProcess(MAX_MESSAGE_BYTES)
+                : LocalBrokers.existing(bootstrapServers, kafkaConfig, run, MAX_MESSAGE_BYTES, console)) {
+            KafkaSettings.Builder kafkaBuilder = KafkaSettings.builder()
                     .bootstrapServers(broker.bootstrapServers())
+                    .kafkaConfig(kafkaConfig)
                     .deliveryGuarantee(guarantee)
-                    .transactionalIdPrefix("facestream-local-" + UUID.randomUUID())
-                    .build();
+                    .transactionalIdPrefix(run);
+            if (bootstrapServers != null) {
+                kafkaBuilder.inputTopic(run + ".images").outputTopic(run + ".detections").deadLetterTopic(run + ".dead-letters")
+                        .groupId(run);
+            }
+            KafkaSettings kafka = kafkaBuilder.build();
             broker.createTopics(parallelism, kafka.inputTopic(), kafka.outputTopic(), kafka.deadLetterTopic());
+            if (bootstrapServers != null) {
+                StartupChecks.checkKafka(kafka);
+            }
 
             Configuration config = new Configuration();
             config.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
@@ -127,8 +145,9 @@ final class LocalCommand extends GeneratedCommand {
             long sendingMillis = System.currentTimeMillis();
             // Results are read while images are still being sent: the job starts on the first ones.
             FutureTask<ImageSender.Outcome> sending = new FutureTask<>(() -> {
-                try (ImageSender sender = new ImageSender(broker.bootstrapServers(), kafka.inputTopic(),
-                        Map.of(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, MAX_MESSAGE_BYTES))) {
+                Map<String, Object> producer = new HashMap<>(KafkaClientConfig.merged(kafkaConfig, Map.of()));
+                producer.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, MAX_MESSAGE_BYTES);
+                try (ImageSender sender = new ImageSender(broker.bootstrapServers(), kafka.inputTopic(), producer)) {
                     return sender.send(toSend(images, files, track, frameInterval, sourceField), InputFormat.AVRO, false, () -> {});
                 }
             });
@@ -136,7 +155,7 @@ final class LocalCommand extends GeneratedCommand {
             sender.setDaemon(true);
             sender.start();
             try (ResultPictures pictures = annotation == Annotate.NONE ? null : new ResultPictures(images, out, annotation.format)) {
-                Summary summary = collect(broker.bootstrapServers(), kafka, files.size(), sending, pictures, out, wait, console);
+                Summary summary = collect(broker.bootstrapServers(), kafkaConfig, kafka, files.size(), sending, pictures, out, wait, console);
                 long resultsMillis = System.currentTimeMillis();
                 job.cancel().get();
                 AnnotationWriter.Outcome drawn = pictures == null ? null : pictures.finish();
@@ -166,7 +185,7 @@ final class LocalCommand extends GeneratedCommand {
     }
 
     /** Reads the results and dead letters as consume does, writes them as it does, and draws as render does. */
-    private static Summary collect(String bootstrap, KafkaSettings kafka, int sent, Future<ImageSender.Outcome> sending,
+    private static Summary collect(String bootstrap, String kafkaConfig, KafkaSettings kafka, int sent, Future<ImageSender.Outcome> sending,
                                    ResultPictures pictures, Path out, Duration wait, PrintWriter console) throws Exception {
         Summary summary = new Summary();
         long deadline = System.nanoTime() + wait.toNanos();
@@ -178,7 +197,7 @@ final class LocalCommand extends GeneratedCommand {
         };
         OutputRecords records = new OutputRecords();
         try (CommittedRecords reader = new CommittedRecords(bootstrap, List.of(kafka.outputTopic(), kafka.deadLetterTopic()), null,
-                     true, Map.of());
+                     true, KafkaClientConfig.merged(kafkaConfig, Map.of()));
              Writer detections = Files.newBufferedWriter(out.resolve("detections.jsonl"));
              Writer errors = Files.newBufferedWriter(out.resolve("errors.jsonl"))) {
             reader.forEach(record -> {

@@ -176,6 +176,40 @@ class SecuredKafkaIT extends KafkaFlinkTestBase {
         }
     }
 
+    @Test
+    void localRunsOnTheSecuredClusterInTopicsOfItsOwnAndRemovesThem() throws Exception {
+        Path images = Files.createDirectories(tmp.resolve("local-images"));
+        for (String name : List.of("Chris.jpeg", "Bryan.png")) {
+            Files.copy(io.facestream.detect.GoldenDetections.testdata().resolve(name), images.resolve(name));
+        }
+        Path adminConfig = clientConfig("local-admin.properties", ADMIN_USER, ADMIN_PASSWORD, certificates.trustStore());
+        Set<String> before;
+        try (Admin admin = plaintextAdmin()) {
+            before = admin.listTopics().names().get();
+        }
+
+        // In a JVM of its own, as a user runs it: local makes a Flink cluster of its own, which this test's
+        // MiniCluster context forbids in this JVM.
+        Path jar = Path.of("target", "facestream.jar").toAbsolutePath();
+        Process local = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString(),
+                "local", "--bootstrap-servers", securedAddress(), "--kafka-config", adminConfig.toString(),
+                "--images", images.toString(), "--out", tmp.resolve("local-out").toString(), "--annotate", "none")
+                .redirectErrorStream(true).start();
+        String said = new String(local.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+
+        assertThat(local.waitFor()).as(said).isZero();
+        assertThat(said).contains("Using the Kafka cluster at " + securedAddress())
+                .contains("Summary: 2 image(s) sent, 2 result(s)").contains(" 0 missing").doesNotContain(ADMIN_PASSWORD);
+        assertThat(Files.readAllLines(tmp.resolve("local-out").resolve("detections.jsonl"))).hasSize(2);
+        try (Admin admin = plaintextAdmin()) {
+            waitFor(() -> admin.listTopics().names().get().equals(before), "local's topics deleted");
+        }
+
+        CliRun plaintextFlagsOnly = CliRun.of("local", "--kafka-config", adminConfig.toString(), "--images", images.toString());
+        assertThat(plaintextFlagsOnly.code()).isEqualTo(2);
+        assertThat(plaintextFlagsOnly.err()).contains("--kafka-config " + adminConfig + ": is for the brokers of --bootstrap-servers");
+    }
+
     /** Runs {@code job} expecting exit code 2 and one message with {@code cause} and {@code fix}, no stack trace; returns it. */
     private static String refused(String[] args, String cause, String fix) {
         CliRun run = CliRun.of(args);
