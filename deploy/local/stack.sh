@@ -5,7 +5,7 @@
 # killed and started again recovers its jobs from their latest completed checkpoints. All from
 # Maven-resolved jars (deploy/local/pom.xml; build the job first: mvn -B verify).
 #
-#   deploy/local/stack.sh start                 (ZooKeeper,) broker, JobManager, TaskManagers 1 and 2
+#   deploy/local/stack.sh start                 ZooKeeper (HA=1), broker, JobManager, TaskManagers 1, 2
 #   deploy/local/stack.sh submit [--jar JAR] [--from-savepoint PATH] [job flags]
 #                                               submit facestream.jar's (or JAR's) `job` to the cluster
 #   deploy/local/stack.sh stop-job JOB_ID       stop a job with a savepoint (prints its path)
@@ -260,7 +260,7 @@ status() {
 }
 
 case "${1:-}" in
-  start) [ "$ha" = 1 ] && start_zookeeper
+  start) if [ "$ha" = 1 ]; then start_zookeeper; fi
          start_kafka; start_jobmanager
          for n in $(seq 1 "${TASKMANAGERS:-2}"); do start_taskmanager "$n"; done
          echo "Kafka at 127.0.0.1:$kafka_port, Flink web UI and REST at http://localhost:$rest_port" ;;

@@ -2,7 +2,7 @@ package io.facestream.job;
 
 import java.time.Duration;
 import java.time.LocalTime;
-import java.time.temporal.ChronoUnit;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -33,6 +33,8 @@ final class ChaosRun {
     private static final List<String> STACK_SETTINGS = List.of("HA", "ZOOKEEPER_PORT", "KAFKA_PORT", "KAFKA_CONTROLLER_PORT",
             "FLINK_REST_PORT", "FLINK_RPC_PORT", "PROMETHEUS_PORTS", "TASKMANAGERS", "TASKMANAGER_SLOTS", "TASKMANAGER_MEMORY",
             "TASKMANAGER_JAVA_OPTS", "MALLOC_ARENA_MAX");
+
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
 
     private final LocalStack stack;
     private final int taskManagers;
@@ -136,12 +138,15 @@ final class ChaosRun {
         return tally.exactlyOnce() && failedSends.isEmpty();
     }
 
-    /** Until the last event is sent: waits 30 to 90 s, kills one part with kill -9, starts it again, times the recovery. */
+    /**
+     * Until the last event is sent: 30 to 90 s after the last fault (or the start), but not before the job has
+     * recovered from it, kills one part with kill -9, starts it again, and times the recovery.
+     */
     private void injectFaults() throws Exception {
         int fault = 0;
+        long lastFault = System.currentTimeMillis();
         while (true) {
-            long pause = 30_000 + random.nextInt(60_001);
-            long until = System.currentTimeMillis() + pause;
+            long until = lastFault + 30_000 + random.nextInt(60_001);
             while (producing.get() && System.currentTimeMillis() < until) {
                 Thread.sleep(200);
             }
@@ -151,7 +156,8 @@ final class ChaosRun {
             fault++;
             int choice = random.nextInt(taskManagers + 2);
             String part = choice < taskManagers ? "taskmanager-" + (choice + 1) : choice == taskManagers ? "kafka" : "jobmanager";
-            LocalTime at = LocalTime.now().truncatedTo(ChronoUnit.SECONDS);
+            lastFault = System.currentTimeMillis();
+            String at = LocalTime.now().format(TIME);
             int failuresBefore = part.equals("jobmanager") ? 0 : stack.failures(job).size();
             long killed = System.nanoTime();
             switch (part) {
@@ -220,6 +226,6 @@ final class ChaosRun {
     }
 
     private void log(String message) {
-        System.out.println("[" + LocalTime.now().truncatedTo(ChronoUnit.SECONDS) + "] " + message);
+        System.out.println("[" + LocalTime.now().format(TIME) + "] " + message);
     }
 }
