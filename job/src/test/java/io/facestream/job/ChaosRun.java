@@ -154,8 +154,12 @@ final class ChaosRun {
                 return;
             }
             fault++;
-            int choice = random.nextInt(taskManagers + 2);
-            String part = choice < taskManagers ? "taskmanager-" + (choice + 1) : choice == taskManagers ? "kafka" : "jobmanager";
+            // Each kind of part as likely as the others, however many TaskManagers there are.
+            String part = switch (random.nextInt(3)) {
+                case 0 -> "taskmanager-" + (1 + random.nextInt(taskManagers));
+                case 1 -> "kafka";
+                default -> "jobmanager";
+            };
             lastFault = System.currentTimeMillis();
             String at = LocalTime.now().format(TIME);
             int failuresBefore = part.equals("jobmanager") ? 0 : stack.failures(job).size();
