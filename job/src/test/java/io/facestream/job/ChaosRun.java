@@ -21,7 +21,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 /**
  * The chaos run of deploy/local/chaos.sh, on a fresh local stack: {@code --events N} events sent evenly over
  * {@code --minutes M} minutes while, every 30 to 90 s, a random TaskManager, the broker or the JobManager is killed
- * with kill -9 and started again. Prints each fault with its recovery time, then, once every event has its outcome
+ * with kill -9 and started again (each kind once in every three faults, in a random order). Prints each fault with its recovery time, then, once every event has its outcome
  * (or 10 minutes passed), the last line {@code in N, out N, duplicates 0, missing 0}. Exits with 1 unless every
  * event has exactly one outcome.
  *
@@ -145,6 +145,7 @@ final class ChaosRun {
     private void injectFaults() throws Exception {
         int fault = 0;
         long lastFault = System.currentTimeMillis();
+        List<String> kinds = new ArrayList<>();
         while (true) {
             long until = lastFault + 30_000 + random.nextInt(60_001);
             while (producing.get() && System.currentTimeMillis() < until) {
@@ -154,12 +155,13 @@ final class ChaosRun {
                 return;
             }
             fault++;
-            // Each kind of part as likely as the others, however many TaskManagers there are.
-            String part = switch (random.nextInt(3)) {
-                case 0 -> "taskmanager-" + (1 + random.nextInt(taskManagers));
-                case 1 -> "kafka";
-                default -> "jobmanager";
-            };
+            // Each kind of part once in every three faults, in a random order, so that a short run meets them all.
+            if (kinds.isEmpty()) {
+                kinds.addAll(List.of("taskmanager", "kafka", "jobmanager"));
+                java.util.Collections.shuffle(kinds, random);
+            }
+            String kind = kinds.remove(0);
+            String part = kind.equals("taskmanager") ? "taskmanager-" + (1 + random.nextInt(taskManagers)) : kind;
             lastFault = System.currentTimeMillis();
             String at = LocalTime.now().format(TIME);
             int failuresBefore = part.equals("jobmanager") ? 0 : stack.failures(job).size();
