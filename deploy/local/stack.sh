@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # A real local stack for trying FaceStream and for failure tests: one Kafka broker (KRaft) in its
 # own JVM, and a Flink session cluster of one JobManager and two TaskManagers, each its own JVM,
-# all from Maven-resolved jars (deploy/local/pom.xml; build the job first: mvn -B verify).
+# with ZooKeeper high availability (a standalone ZooKeeper server, its own JVM): a JobManager
+# killed and started again recovers its jobs from their latest completed checkpoints. All from
+# Maven-resolved jars (deploy/local/pom.xml; build the job first: mvn -B verify).
 #
-#   deploy/local/stack.sh start                 broker, JobManager, TaskManagers 1 and 2
+#   deploy/local/stack.sh start                 ZooKeeper (HA=1), broker, JobManager, TaskManagers 1, 2
 #   deploy/local/stack.sh submit [--jar JAR] [--from-savepoint PATH] [job flags]
 #                                               submit facestream.jar's (or JAR's) `job` to the cluster
 #   deploy/local/stack.sh stop-job JOB_ID       stop a job with a savepoint (prints its path)
@@ -11,10 +13,12 @@
 #   deploy/local/stack.sh stop                  stop everything (and keep the data)
 #   deploy/local/stack.sh clean                 stop everything and delete the data
 #   deploy/local/stack.sh status
-# Single parts: start-kafka, stop-kafka, kill-kafka, start-jobmanager, start-taskmanager N,
+# Single parts: start-zookeeper, stop-zookeeper, start-kafka, stop-kafka, kill-kafka,
+# start-jobmanager, kill-jobmanager (kill -9), stop-jobmanager, start-taskmanager N,
 # kill-taskmanager N (kill -9), stop-taskmanager N.
-# Settings (environment): FACESTREAM_LOCAL_DIR (default /tmp/facestream-local), KAFKA_PORT (9092),
-# KAFKA_CONTROLLER_PORT (9093), FLINK_REST_PORT (8081), FLINK_RPC_PORT (6123), PROMETHEUS_PORTS
+# Settings (environment): FACESTREAM_LOCAL_DIR (default /tmp/facestream-local), HA (1: ZooKeeper
+# high availability; 0: none, a JobManager that dies takes its jobs with it), ZOOKEEPER_PORT (2181),
+# KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), FLINK_REST_PORT (8081), FLINK_RPC_PORT (6123), PROMETHEUS_PORTS
 # (9250-9260: each Flink process serves its metrics for Prometheus on the first free one),
 # TASKMANAGERS (2), TASKMANAGER_SLOTS (1), TASKMANAGER_MEMORY (1600m), TASKMANAGER_JAVA_OPTS (extra
 # JVM flags for the TaskManagers, e.g. GC settings), MALLOC_ARENA_MAX (glibc arenas of the
@@ -30,6 +34,9 @@ kafka_port=${KAFKA_PORT:-9092}
 controller_port=${KAFKA_CONTROLLER_PORT:-9093}
 rest_port=${FLINK_REST_PORT:-8081}
 rpc_port=${FLINK_RPC_PORT:-6123}
+ha=${HA:-1}
+zookeeper_port=${ZOOKEEPER_PORT:-2181}
+case "$ha" in 0|1) ;; *) echo "stack.sh: HA must be 1 (ZooKeeper high availability) or 0, not '$ha'" >&2; exit 2 ;; esac
 prometheus_ports=${PROMETHEUS_PORTS:-9250-9260}
 slots=${TASKMANAGER_SLOTS:-1}
 tm_memory=${TASKMANAGER_MEMORY:-1600m}
@@ -87,6 +94,27 @@ restart-strategy.fixed-delay.delay: 2 s
 heartbeat.interval: 2000
 heartbeat.timeout: 12000
 web.upload.dir: $dir/uploads
+YAML
+  if [ "$ha" = 1 ]; then
+    cat >> "$dir/conf/config.yaml" <<YAML
+# ZooKeeper elects the JobManager and holds pointers to its jobs and their completed checkpoints;
+# the job graphs and checkpoint metadata themselves are files in storageDir, on this disk, where a
+# new JobManager finds them.
+high-availability.type: zookeeper
+high-availability.zookeeper.quorum: 127.0.0.1:$zookeeper_port
+high-availability.storageDir: file://$dir/ha
+high-availability.cluster-id: facestream-local
+# A fixed port rather than a random one, so that stacks side by side do not collide.
+high-availability.jobmanager.port: $rpc_port
+# A killed JobManager keeps its leadership until its ZooKeeper session expires (60 s by default):
+# this is how long a new one waits at most.
+high-availability.zookeeper.client.session-timeout: 10000
+high-availability.zookeeper.client.connection-timeout: 5000
+# The local ZooKeeper has no authentication (no SASL login to try and to log as failed).
+zookeeper.sasl.disable: true
+YAML
+  fi
+  cat >> "$dir/conf/config.yaml" <<YAML
 # OpenCV, ONNX Runtime and DJL's engine hold per-JVM native state: taken from lib/ (parent-first)
 # they outlive every job's classloader (deploy/flink-lib/pom.xml says why).
 classloader.parent-first-patterns.additional: $parent_first
@@ -123,6 +151,14 @@ group.initial.rebalance.delay.ms=0
 auto.create.topics.enable=false
 message.max.bytes=16777216
 PROPS
+  cat > "$dir/conf/zookeeper.properties" <<PROPS
+dataDir=$dir/zookeeper
+clientPort=$zookeeper_port
+clientPortAddress=127.0.0.1
+tickTime=2000
+maxSessionTimeout=60000
+admin.enableServer=false
+PROPS
 }
 
 running() { [ -f "$dir/pids/$1" ] && kill -0 "$(cat "$dir/pids/$1")" 2>/dev/null; }
@@ -157,8 +193,17 @@ start_kafka() {
   wait_for_port "$kafka_port" "Kafka"
 }
 
+start_zookeeper() {
+  write_configs
+  mkdir -p "$dir/zookeeper"
+  launch zookeeper java -Xmx256m -Dlog4j2.configurationFile="$dir/conf/log4j.properties" -Dlog.file="$dir/logs/zookeeper.log" \
+    -Dzookeeper.admin.enableServer=false -cp "$lib/*" org.apache.zookeeper.server.quorum.QuorumPeerMain "$dir/conf/zookeeper.properties"
+  wait_for_port "$zookeeper_port" "ZooKeeper"
+}
+
 start_jobmanager() {
   write_configs
+  if [ "$ha" = 1 ]; then running zookeeper || start_zookeeper; fi
   # shellcheck disable=SC2086
   launch jobmanager java -Xmx700m $opens -Dlog4j.configurationFile="$dir/conf/log4j.properties" \
     -Dlog.file="$dir/logs/jobmanager.log" -cp "$flink_cp" \
@@ -199,6 +244,7 @@ stop_all() {
   for p in "$dir"/pids/taskmanager-*; do [ -e "$p" ] && stop_part "$(basename "$p")" TERM; done
   stop_part jobmanager TERM
   stop_part kafka TERM
+  stop_part zookeeper TERM
 }
 
 flink_cli() {
@@ -207,14 +253,15 @@ flink_cli() {
 }
 
 status() {
-  for p in kafka jobmanager "$dir"/pids/taskmanager-*; do
+  for p in zookeeper kafka jobmanager "$dir"/pids/taskmanager-*; do
     name=$(basename "$p"); [ -e "$dir/pids/$name" ] || continue
     if running "$name"; then echo "$name: running (pid $(cat "$dir/pids/$name"))"; else echo "$name: stopped"; fi
   done
 }
 
 case "${1:-}" in
-  start) start_kafka; start_jobmanager
+  start) if [ "$ha" = 1 ]; then start_zookeeper; fi
+         start_kafka; start_jobmanager
          for n in $(seq 1 "${TASKMANAGERS:-2}"); do start_taskmanager "$n"; done
          echo "Kafka at 127.0.0.1:$kafka_port, Flink web UI and REST at http://localhost:$rest_port" ;;
   stop) stop_all ;;
@@ -235,7 +282,11 @@ case "${1:-}" in
   start-kafka) start_kafka ;;
   stop-kafka) stop_part kafka TERM ;;
   kill-kafka) stop_part kafka KILL ;;
+  start-zookeeper) start_zookeeper ;;
+  stop-zookeeper) stop_part zookeeper TERM ;;
   start-jobmanager) start_jobmanager ;;
+  stop-jobmanager) stop_part jobmanager TERM ;;
+  kill-jobmanager) stop_part jobmanager KILL ;;
   start-taskmanager) start_taskmanager "${2:?taskmanager number}" ;;
   stop-taskmanager) stop_part "taskmanager-${2:?taskmanager number}" TERM ;;
   kill-taskmanager) stop_part "taskmanager-${2:?taskmanager number}" KILL ;;

@@ -30,26 +30,24 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Exactly-once through failures on the real local stack of deploy/local/stack.sh (a Kafka broker
- * JVM, a JobManager JVM and TaskManager JVMs): while events stream in, one TaskManager is killed
- * with kill -9 and replaced, and later the broker is restarted. In the end a read_committed
- * consumer must find exactly one result or dead letter per event. The job tracks faces: the events
- * come from four cameras (record keys), each showing one photo, and every face must keep its track
- * id through both failures, as the tracks live in checkpointed keyed state.
+ * Exactly-once through failures on the real local stack of deploy/local/stack.sh (a ZooKeeper JVM, a Kafka broker
+ * JVM, a JobManager JVM and TaskManager JVMs): while events stream in, one TaskManager is killed with kill -9 and
+ * replaced, later the broker is restarted, and then the JobManager is killed with kill -9 and a new one started,
+ * which must recover the job from ZooKeeper and its latest completed checkpoint. In the end a read_committed
+ * consumer must find exactly one result or dead letter per event. The job tracks faces: the events come from four
+ * cameras (record keys, {@link CameraEvents}), each showing one photo, and every face must keep its track id
+ * through every failure, as the tracks live in checkpointed keyed state.
  */
 @Timeout(value = 15, unit = TimeUnit.MINUTES)
 class FailoverIT {
 
     private static final int EVENTS = 2000;
-    /** Every 40th event is garbage, so dead letters go through the failures too. */
-    private static final int BAD_EVERY = 40;
-    private static final int CAMERAS = 4;
 
     @TempDir
     Path tmp;
 
     @Test
-    void exactlyOneOutcomePerEventThroughATaskManagerKillAndABrokerRestart() throws Exception {
+    void exactlyOneOutcomePerEventThroughATaskManagerKillABrokerRestartAndAJobManagerKill() throws Exception {
         try (LocalStack stack = new LocalStack("failover", tmp.resolve("stack"), Map.of()).start()) {
             String bootstrap = stack.bootstrapServers();
             stack.createTopics(2, "images", "detections", "dead-letters", "crops", "anonymized");
@@ -60,28 +58,15 @@ class FailoverIT {
                     "--track", "--track-idle", "10min",
                     "--crops-topic", "crops", "--anonymized-topic", "anonymized", "--anonymize-style", "fill");
 
-            List<byte[]> photos = new ArrayList<>();
-            // One photo per camera (CAMERAS of them).
-            for (String name : List.of("Bryan.png", "Luciano.png", "coffee.png", "camera.png")) {
-                photos.add(Files.readAllBytes(GoldenDetections.testdata().resolve(name)));
-            }
+            CameraEvents events = new CameraEvents();
             Set<String> acknowledged = ConcurrentHashMap.newKeySet();
             AtomicInteger failedSends = new AtomicInteger();
+            List<String> failuresBeforeJobManagerKill = List.of();
             long started = System.nanoTime();
-            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
-                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                    ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                    ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 300_000,
-                    ProducerConfig.MAX_BLOCK_MS_CONFIG, 300_000), new ByteArraySerializer(), new ByteArraySerializer())) {
+            try (KafkaProducer<byte[], byte[]> producer = CameraEvents.producer(bootstrap)) {
                 for (int i = 0; i < EVENTS; i++) {
-                    String id = String.format("event-%05d", i);
-                    boolean bad = i % BAD_EVERY == BAD_EVERY - 1;
-                    byte[] value = bad ? ("not an image event " + i).getBytes(StandardCharsets.UTF_8)
-                            : AvroCodec.encode(ImageEvent.newBuilder().setEventId(id).setEventTime(Instant.now())
-                                    .setImageBytes(ByteBuffer.wrap(photos.get(i % CAMERAS))).build());
-                    // A camera's frames share its key (the source the job tracks by); garbage is keyed by its event id.
-                    String key = bad ? id : camera(i);
-                    producer.send(new ProducerRecord<>("images", key.getBytes(StandardCharsets.UTF_8), value), (metadata, error) -> {
+                    String id = CameraEvents.id(i);
+                    producer.send(events.record("images", i), (metadata, error) -> {
                         if (error == null) {
                             acknowledged.add(id);
                         } else {
@@ -98,6 +83,22 @@ class FailoverIT {
                         stack.run("stop-kafka");
                         Thread.sleep(3000);
                         stack.run("start-kafka");
+                    } else if (i == EVENTS * 4 / 5) {
+                        producer.flush();
+                        // The job's failure history lives in its JobManager, and goes with it.
+                        failuresBeforeJobManagerKill = stack.failures(job);
+                        long completedBeforeKill = stack.latestCompletedCheckpoint(job);
+                        stack.run("kill-jobmanager");
+                        long killed = System.nanoTime();
+                        stack.run("start-jobmanager");
+                        stack.awaitRunning(job, Duration.ofMinutes(3));
+                        long restored = stack.restoredCheckpoint(job);
+                        stack.log(String.format("a new JobManager runs the job again %.1f s after the kill, restored from "
+                                + "checkpoint %d (the latest completed before the kill: %d)",
+                                (System.nanoTime() - killed) / 1e9, restored, completedBeforeKill));
+                        assertThat(completedBeforeKill).as("a checkpoint completed before the kill").isPositive();
+                        assertThat(restored).as("the checkpoint the new JobManager restored")
+                                .isGreaterThanOrEqualTo(completedBeforeKill);
                     }
                     Thread.sleep(15); // a steady stream rather than one burst
                 }
@@ -112,15 +113,14 @@ class FailoverIT {
             committed.forEach(outcome -> outcomes.merge(String.valueOf(outcome.eventId()), 1, Integer::sum));
             stack.log(String.format("%.0f s in all", (System.nanoTime() - started) / 1e9));
             stack.assertOneOutcomePerEvent(acknowledged, outcomes);
-            stack.assertTracksKept(committed, id -> camera(Integer.parseInt(id.substring("event-".length()))));
+            stack.assertTracksKept(committed, id -> CameraEvents.camera(CameraEvents.number(id)));
             int total = outcomes.values().stream().mapToInt(Integer::intValue).sum();
             assertThat(total).isEqualTo(EVENTS);
             assertFaceImagesOncePerResult(stack, committed);
 
-            List<String> failures = stack.failures(job);
-            stack.log("failures the job recovered from: " + failures.size());
-            failures.forEach(failure -> stack.log("  " + failure));
-            assertThat(failures.size()).as("the job went through the TaskManager loss").isGreaterThanOrEqualTo(1);
+            stack.log("failures the job recovered from before the JobManager kill: " + failuresBeforeJobManagerKill.size());
+            failuresBeforeJobManagerKill.forEach(failure -> stack.log("  " + failure));
+            assertThat(failuresBeforeJobManagerKill.size()).as("the job went through the TaskManager loss").isGreaterThanOrEqualTo(1);
         }
     }
 
@@ -156,9 +156,5 @@ class FailoverIT {
         assertThat(crops).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(expectedCrops.keySet());
         assertThat(cropTrackIds).isEqualTo(expectedCrops);
         assertThat(anonymized).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(results);
-    }
-
-    private static String camera(int event) {
-        return "camera-" + event % CAMERAS;
     }
 }

@@ -37,9 +37,9 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * The real multi-process stack of deploy/local/stack.sh (a Kafka broker JVM, a JobManager JVM and
- * TaskManager JVMs) on free ports in a folder of its own, driven the way an operator drives it:
- * through stack.sh, Flink's CLI and REST API, and Kafka clients.
+ * The real multi-process stack of deploy/local/stack.sh (a ZooKeeper JVM for high availability, a Kafka
+ * broker JVM, a JobManager JVM and TaskManager JVMs) on free ports in a folder of its own, driven the
+ * way an operator drives it: through stack.sh, Flink's CLI and REST API, and Kafka clients.
  */
 final class LocalStack implements AutoCloseable {
 
@@ -51,6 +51,7 @@ final class LocalStack implements AutoCloseable {
     private final String name;
     private final HttpClient http = HttpClient.newHttpClient();
     private boolean started;
+    private boolean quiet;
 
     /** @param settings stack.sh's environment settings (TASKMANAGERS, TASKMANAGER_SLOTS, ...) */
     LocalStack(String name, Path dir, Map<String, String> settings) throws IOException {
@@ -60,7 +61,14 @@ final class LocalStack implements AutoCloseable {
         env.put("KAFKA_CONTROLLER_PORT", Integer.toString(freePort()));
         env.put("FLINK_REST_PORT", Integer.toString(freePort()));
         env.put("FLINK_RPC_PORT", Integer.toString(freePort()));
+        env.put("ZOOKEEPER_PORT", Integer.toString(freePort()));
         env.putAll(settings);
+    }
+
+    /** Leaves out what stack.sh prints when it succeeds. */
+    LocalStack quiet() {
+        quiet = true;
+        return this;
     }
 
     LocalStack start() throws IOException, InterruptedException {
@@ -84,7 +92,9 @@ final class LocalStack implements AutoCloseable {
         if (!process.waitFor(5, TimeUnit.MINUTES) || process.exitValue() != 0) {
             throw new AssertionError("stack.sh " + String.join(" ", args) + " failed:\n" + output);
         }
-        log("stack.sh " + String.join(" ", args) + "\n" + output.strip());
+        if (!quiet) {
+            log("stack.sh " + String.join(" ", args) + "\n" + output.strip());
+        }
         return output;
     }
 
@@ -110,12 +120,22 @@ final class LocalStack implements AutoCloseable {
         return find(SAVEPOINT, run("stop-job", jobId), "a savepoint path");
     }
 
-    /** Waits until every task of the job runs: each subtask has opened its model. */
+    /**
+     * Waits until every task of the job runs: each subtask has opened its model. A JobManager that is starting
+     * (no REST API yet, or the job not yet recovered) is waited for too.
+     */
     void awaitRunning(String jobId, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         String last = "";
         while (System.nanoTime() < deadline) {
-            JsonObject job = rest("/jobs/" + jobId).getAsJsonObject();
+            JsonObject job;
+            try {
+                job = rest("/jobs/" + jobId).getAsJsonObject();
+            } catch (IOException | AssertionError notYet) {
+                last = "unknown: " + notYet.getMessage();
+                Thread.sleep(500);
+                continue;
+            }
             last = job.get("state").getAsString();
             boolean allRunning = last.equals("RUNNING");
             for (JsonElement vertex : job.getAsJsonArray("vertices")) {
@@ -146,6 +166,18 @@ final class LocalStack implements AutoCloseable {
         return names;
     }
 
+    /** The id of the job's latest completed checkpoint, as its JobManager knows it; -1 for none. */
+    long latestCompletedCheckpoint(String jobId) throws IOException, InterruptedException {
+        JsonElement completed = rest("/jobs/" + jobId + "/checkpoints").getAsJsonObject().getAsJsonObject("latest").get("completed");
+        return completed == null || completed.isJsonNull() ? -1 : completed.getAsJsonObject().get("id").getAsLong();
+    }
+
+    /** The id of the checkpoint the job was last restored from by its current JobManager; -1 for none. */
+    long restoredCheckpoint(String jobId) throws IOException, InterruptedException {
+        JsonElement restored = rest("/jobs/" + jobId + "/checkpoints").getAsJsonObject().getAsJsonObject("latest").get("restored");
+        return restored == null || restored.isJsonNull() ? -1 : restored.getAsJsonObject().get("id").getAsLong();
+    }
+
     JsonElement rest(String path) throws IOException, InterruptedException {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(
                 URI.create("http://localhost:" + env.get("FLINK_REST_PORT") + path)).build(), HttpResponse.BodyHandlers.ofString());
@@ -172,7 +204,8 @@ final class LocalStack implements AutoCloseable {
 
     /**
      * The outcomes in result and dead-letter topics (FaceStream's Avro records), read_committed,
-     * until {@code expected} of them or the timeout.
+     * until {@code expected} of them or the timeout, and then up to the topics' last stable offsets, so that
+     * duplicates are read too.
      */
     List<Outcome> committedOutcomes(String resultTopic, String deadLetterTopic, int expected, Duration timeout) {
         List<Outcome> outcomes = new ArrayList<>();
@@ -183,7 +216,12 @@ final class LocalStack implements AutoCloseable {
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(resultTopic, deadLetterTopic));
             long deadline = System.nanoTime() + timeout.toNanos();
-            while (outcomes.size() < expected && System.nanoTime() < deadline) {
+            boolean atEnd = false;
+            while (!atEnd) {
+                if (outcomes.size() >= expected || System.nanoTime() >= deadline) {
+                    Map<org.apache.kafka.common.TopicPartition, Long> end = consumer.endOffsets(consumer.assignment());
+                    atEnd = end.entrySet().stream().allMatch(partition -> consumer.position(partition.getKey()) >= partition.getValue());
+                }
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
                     if (record.topic().equals(resultTopic)) {
                         FaceDetectionResult result = AvroCodec.decode(record.value(), FaceDetectionResult.class);
@@ -248,16 +286,36 @@ final class LocalStack implements AutoCloseable {
         throw new AssertionError("fewer than " + count + " outcomes were committed in " + timeout);
     }
 
+    /**
+     * Events sent against their committed outcomes: {@code out} counts every outcome, {@code duplicates} the events
+     * with more than one, {@code missing} those with none, {@code unexpected} the outcomes of events never sent.
+     */
+    record Tally(int in, int out, long duplicates, long missing, long unexpected) {
+        static Tally of(Set<String> sent, Map<String, Integer> outcomes) {
+            return new Tally(sent.size(), outcomes.values().stream().mapToInt(Integer::intValue).sum(),
+                    outcomes.values().stream().filter(count -> count > 1).count(),
+                    sent.stream().filter(id -> !outcomes.containsKey(id)).count(),
+                    outcomes.keySet().stream().filter(id -> !sent.contains(id)).count());
+        }
+
+        boolean exactlyOnce() {
+            return duplicates == 0 && missing == 0 && unexpected == 0;
+        }
+
+        @Override
+        public String toString() {
+            return String.format("in %d, out %d, duplicates %d, missing %d", in, out, duplicates, missing)
+                    + (unexpected == 0 ? "" : ", unexpected " + unexpected);
+        }
+    }
+
     /** Exactly one outcome for every event sent, and none for anything else. */
     void assertOneOutcomePerEvent(Set<String> sent, Map<String, Integer> outcomes) {
-        long duplicates = outcomes.values().stream().filter(count -> count > 1).count();
-        long missing = sent.stream().filter(id -> !outcomes.containsKey(id)).count();
-        long unexpected = outcomes.keySet().stream().filter(id -> !sent.contains(id)).count();
-        log(String.format("in %d, out %d (distinct %d), duplicates %d, missing %d, unexpected %d", sent.size(),
-                outcomes.values().stream().mapToInt(Integer::intValue).sum(), outcomes.size(), duplicates, missing, unexpected));
-        assertThat(duplicates).as("events with more than one outcome").isZero();
-        assertThat(missing).as("events without an outcome").isZero();
-        assertThat(unexpected).as("outcomes of events never sent").isZero();
+        Tally tally = Tally.of(sent, outcomes);
+        log(tally + " (distinct " + outcomes.size() + ")");
+        assertThat(tally.duplicates()).as("events with more than one outcome").isZero();
+        assertThat(tally.missing()).as("events without an outcome").isZero();
+        assertThat(tally.unexpected()).as("outcomes of events never sent").isZero();
     }
 
     /**
