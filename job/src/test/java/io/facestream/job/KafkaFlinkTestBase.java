@@ -104,9 +104,14 @@ public abstract class KafkaFlinkTestBase {
      * partition from the start up to its last stable offset.
      */
     protected static List<ConsumerRecord<byte[], byte[]>> consumeCommitted(String topic) {
+        return consumeCommitted(broker.bootstrapServers(), topic);
+    }
+
+    /** As {@link #consumeCommitted(String)}, from the brokers at {@code bootstrapServers} (a test's own). */
+    protected static List<ConsumerRecord<byte[], byte[]>> consumeCommitted(String bootstrapServers, String topic) {
         List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
                     .map(p -> new TopicPartition(topic, p.partition())).toList();
