@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -209,16 +210,17 @@ public final class StartupChecks {
      * Without it: {@code kafka} as it is.
      */
     public static KafkaSettings registerSchemas(KafkaSettings kafka) {
-        if (kafka.schemaRegistry().isEmpty()) {
+        Optional<RegistryConnection> configured = kafka.schemaRegistry();
+        if (configured.isEmpty()) {
             return kafka;
         }
-        RegistryConnection connection = kafka.schemaRegistry().get();
+        RegistryConnection connection = configured.get();
         SchemaRegistryClient registry;
         try {
             registry = new SchemaRegistryClient(connection, SchemaRegistryClient.DEFAULT_TIMEOUT);
-        } catch (IllegalStateException e) {
+        } catch (RegistryConnection.UnusableSetting e) {
             throw new IllegalArgumentException("Cannot connect to the schema registry at --schema-registry " + connection.url()
-                    + ": " + e.getMessage() + ". " + (e.getMessage().contains("trust store")
+                    + ": " + e.getMessage() + ". " + (e.part() == RegistryConnection.UnusableSetting.Part.TRUSTSTORE
                             ? "Give --schema-registry-truststore a PEM file of the certificates to trust, or a PKCS12 or JKS "
                                     + "trust store with --schema-registry-truststore-password file:PATH or env:NAME."
                             : "--schema-registry-credentials names where the secret is (file:PATH or env:NAME): write USER:PASSWORD "

@@ -40,11 +40,47 @@ public record RegistryConnection(String url, RegistryAuth auth, SecretReference 
         return new RegistryConnection(url, RegistryAuth.NONE, null, null, null);
     }
 
+    /** The connection cannot be made from these settings; {@link #part()} says which of them is at fault. */
+    public static final class UnusableSetting extends IllegalStateException {
+
+        private static final long serialVersionUID = 1L;
+
+        public enum Part { CREDENTIALS, TRUSTSTORE }
+
+        private final Part part;
+
+        UnusableSetting(Part part, String message) {
+            super(message);
+            this.part = part;
+        }
+
+        public Part part() {
+            return part;
+        }
+    }
+
     /**
      * The {@code Authorization} header's value, null without credentials; reads the secret. A refusal's
      * message names where the secret is kept and what is wrong, never the secret.
      */
     String authorization() {
+        try {
+            return authorizationHeader();
+        } catch (IllegalStateException e) {
+            throw new UnusableSetting(UnusableSetting.Part.CREDENTIALS, e.getMessage());
+        }
+    }
+
+    /** An SSL context trusting only the trust store's certificates; null without a trust store (the JDK's CAs). */
+    SSLContext sslContext() {
+        try {
+            return trustingTheStore();
+        } catch (IllegalStateException e) {
+            throw new UnusableSetting(UnusableSetting.Part.TRUSTSTORE, e.getMessage());
+        }
+    }
+
+    private String authorizationHeader() {
         if (auth == RegistryAuth.NONE) {
             return null;
         }
@@ -59,8 +95,7 @@ public record RegistryConnection(String url, RegistryAuth auth, SecretReference 
         return "Basic " + Base64.getEncoder().encodeToString(secret.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** An SSL context trusting only the trust store's certificates; null without a trust store (the JDK's CAs). */
-    SSLContext sslContext() {
+    private SSLContext trustingTheStore() {
         if (truststore == null) {
             return null;
         }

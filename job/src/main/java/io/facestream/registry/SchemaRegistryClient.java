@@ -41,7 +41,7 @@ public final class SchemaRegistryClient {
     }
 
     /**
-     * Reads the connection's secrets and trust store now; an {@link IllegalStateException} says which
+     * Reads the connection's secrets and trust store now; a {@link RegistryConnection.UnusableSetting} says which
      * cannot be read and why, without any secret in its message.
      */
     public SchemaRegistryClient(RegistryConnection connection, Duration timeout) {

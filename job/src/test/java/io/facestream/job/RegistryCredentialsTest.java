@@ -183,6 +183,13 @@ class RegistryCredentialsTest {
                 .hasMessageContaining("the trust store " + certificates.trustStore() + " cannot be read")
                 .hasMessageContaining("--schema-registry-truststore-password")
                 .satisfies(e -> assertThat(everyMessage(e)).doesNotContain(PASSWORD));
+        assertThatThrownBy(() -> StartupChecks.registerSchemas(settings(registry.url())
+                .schemaRegistryAuth(RegistryAuth.BASIC, "file:" + secret)
+                .schemaRegistryTruststore(certificates.trustStore().toString(), "file:" + folder.resolve("no-password-file")).build()))
+                .as("a trust store password that cannot be read is the trust store's problem, not the credentials'")
+                .hasMessageContaining("the file " + folder.resolve("no-password-file") + " does not exist")
+                .hasMessageContaining("Give --schema-registry-truststore a PEM file")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("write USER:PASSWORD"));
         assertThat(registry.refused()).isZero();
     }
 
